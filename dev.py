@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Set up everything and run newsrag; needs only Python 3.11+ (no other tool, no env var).
+
+    python3 dev.py serve   # install into .venv, ingest corpus/, serve the chat page on 127.0.0.1:7860
+    python3 dev.py test    # install into .venv (with test extras), run the test suite
+
+Extra arguments go to `newsrag serve` or to pytest. Setup is skipped when pyproject.toml is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / "bin" / "python"
+TORCH = "torch==2.13.0"  # before the rest: an unpinned torch pulls a multi-GB CUDA build
+
+QUIET_ENV = {
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(map(str, cmd)), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, env=env)
+
+
+def setup(extras: str) -> None:
+    stamp = VENV / f".newsrag-{extras or 'base'}"
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == want and PY.exists():
+        return
+    if not PY.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = [PY, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    run(*pip, TORCH)
+    run(*pip, "-e", f".[{extras}]" if extras else ".")
+    stamp.write_text(want)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"serve", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    env = {**os.environ, **QUIET_ENV}
+    try:
+        if command == "serve":
+            setup("")
+            run(VENV / "bin" / "newsrag", "serve", "--ingest", ROOT / "corpus", *rest, env=env)
+        else:
+            setup("test")
+            env["HF_HUB_OFFLINE"] = "1"  # tests never reach for a model hub
+            run(PY, "-m", "pytest", *rest, env=env)
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode or 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

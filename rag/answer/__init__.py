@@ -1,0 +1,1 @@
+"""Answerers: turn a question and its hits into an Answer with citations."""

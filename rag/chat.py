@@ -1,0 +1,67 @@
+"""Follow-up questions without an LLM: decide whether a turn leans on the conversation, and if
+so search with the earlier user turns too.
+
+History is a list of {"role", "content"} messages, the shape Gradio uses. Assistant turns (with
+their source boxes and [n] markers) are not searched: they are our own quotes, and the user's
+words say what the conversation is about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from .bm25 import tokenize
+
+Message = dict[str, Any]
+
+_LEANS = re.compile(
+    r"\b(?:he|she|it|they|him|her|his|hers|its|their|them|this|that|these|those|there|then|the same)\b"
+    r"|^\s*(?:and|but|so|also|what about|how about)\b",
+    re.I,
+)
+_MARKER = re.compile(r"\s*\[\d+\]")
+CONTEXT_TURNS = 2
+
+
+def message_text(message: Message) -> str:
+    """The plain text of a message; Gradio may give content as a list of parts."""
+    content = message.get("content", "")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, (list, tuple)):
+        return " ".join(message_text({"content": p}) for p in content)
+    return str(content)
+
+
+def user_turns(history: Sequence[Message] | None) -> list[str]:
+    """The user's earlier questions, oldest first, without our [n] markers."""
+    turns = []
+    for m in history or ():
+        if m.get("role") == "user" and not (m.get("metadata") or {}).get("title"):
+            text = _MARKER.sub("", message_text(m)).strip()
+            if text:
+                turns.append(text)
+    return turns
+
+
+def is_followup(question: str) -> bool:
+    """True when the question leans on earlier turns: a pronoun, 'and ...', or almost no content words."""
+    return bool(_LEANS.search(question)) or len(tokenize(question)) < 3
+
+
+def context_for(question: str, history: Sequence[Message] | None) -> str:
+    """The earlier user turns a follow-up needs ('' for a standalone question)."""
+    turns = user_turns(history)
+    if not turns or not is_followup(question):
+        return ""
+    return " ".join(turns[-CONTEXT_TURNS:])
+
+
+def search_query(question: str, history: Sequence[Message] | None) -> str:
+    """What to search for: the question, preceded by the context it leans on."""
+    context = context_for(question, history)
+    return f"{context} {question}".strip()

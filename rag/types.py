@@ -1,0 +1,208 @@
+"""The typed values that flow through newsrag: Article, Chunk, Hit, Citation, Answer, IngestReport."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def date_int(published: str | None) -> int | None:
+    """'2019-01-04' -> 20190104 (Chroma range filters take numbers only)."""
+    if not published:
+        return None
+    digits = published[:10].replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news story, as loaded from a file, record, feed entry or page."""
+
+    id: str
+    title: str
+    text: str
+    source: str = ""
+    url: str = ""
+    published: str | None = None  # ISO date, YYYY-MM-DD
+    author: str = ""
+    origin: str = ""  # where it was read from: path, path:line, URL
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever anything a reader sees changes (not `origin`)."""
+        h = hashlib.sha256()
+        for part in (self.title, self.source, self.url, self.published or "", self.author, self.text):
+            h.update(part.encode("utf-8"))
+            h.update(b"\0")
+        return h.hexdigest()[:32]
+
+    def __repr__(self) -> str:
+        return f"Article({self.id!r}, {self.title[:60]!r}, source={self.source!r}, published={self.published!r})"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A sentence-aligned span of an article: `article.text[start:end] == text`."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.article_id}#{self.index}"
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk and its scores for one question."""
+
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    text: str
+    score: float
+    start: int
+    end: int
+    chunk_id: str = ""
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+    def __repr__(self) -> str:
+        return f"Hit({self.score:.3f}, {self.title[:50]!r}, {self.source!r}, {self.published})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Citation:
+    """A numbered source of an answer: the verbatim quote and where it sits in the article."""
+
+    n: int
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    quote: str
+    start: int
+    end: int
+    supported: bool | None = None  # set when a generated answer is verified
+
+    def __repr__(self) -> str:
+        return f"Citation([{self.n}] {self.title[:40]!r}, {self.source!r}, {self.published}, {self.quote[:40]!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def label(self) -> str:
+        """'Title — Outlet, 2019-01-04' for source lists."""
+        meta = ", ".join(p for p in (self.source, self.published or "") if p)
+        return f"{self.title} — {meta}" if meta else self.title
+
+
+@dataclass
+class Answer:
+    """What a question gets back: text with [n] markers, the citations behind them, and the hits searched."""
+
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    hits: list[Hit] = field(default_factory=list)
+    search_query: str = ""  # what was actually searched (differs from `question` for follow-ups)
+    filters: dict[str, Any] = field(default_factory=dict)
+    time_window: tuple[str, str] | None = None  # published-date window applied, ISO dates
+    related: list[Citation] = field(default_factory=list)  # closest passages when abstaining
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        kind = "abstained" if self.abstained else f"{len(self.citations)} citations"
+        text = self.text if len(self.text) <= 70 else self.text[:67] + "..."
+        return f"<Answer {kind}: {text!r}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["time_window"] = list(self.time_window) if self.time_window else None
+        return d
+
+    def sources_markdown(self) -> str:
+        """A numbered source list, one entry per citation (or related passage when abstaining)."""
+        lines = []
+        for c in self.citations or self.related:
+            title = f"[{_md(c.title)}]({c.url})" if c.url else _md(c.title)
+            meta = ", ".join(_md(p) for p in (c.source, c.published or "") if p)
+            lines.append(f"{c.n}. {title}" + (f" — {meta}" if meta else "") + f"\n   > {_md(c.quote)}")
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        parts = [_md(self.text)]
+        if self.time_window:
+            parts.append(f"*Published between {self.time_window[0]} and {self.time_window[1]}.*")
+        sources = self.sources_markdown()
+        if sources:
+            parts.append(("**Related coverage**" if self.abstained else "**Sources**") + "\n\n" + sources)
+        return "\n\n".join(parts)
+
+
+def _md(text: str) -> str:
+    """Article text is data: keep it from acting as Markdown/HTML markup when rendered."""
+    out = text.replace("\\", "\\\\")
+    for ch in "*_`[]<>#|":
+        out = out.replace(ch, "\\" + ch)
+    return " ".join(out.split())
+
+
+@dataclass
+class Failure:
+    """One file or record that could not be ingested, and why."""
+
+    where: str  # path, path:line, or URL
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    chunks: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def __repr__(self) -> str:
+        return (
+            f"<IngestReport added={self.added} updated={self.updated} unchanged={self.unchanged} "
+            f"chunks={self.chunks} failed={len(self.failed)} in {self.seconds:.1f}s>"
+        )
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.failed)} failed ({self.chunks} chunks written in {self.seconds:.1f}s)"
+        ]
+        lines += [f"  failed: {f}" for f in self.failed]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["failed"] = [str(f) for f in self.failed]
+        return d
