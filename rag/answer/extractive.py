@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,8 +25,8 @@ from ..chunking import sentence_spans
 from ..types import Answer, Citation, Hit
 
 MAX_SENTENCES = 3
+CONFIDENCE_PASSAGES = 3  # the passages whose coverage of the question decides abstention
 PASSAGES = 6  # how many top hits sentences are drawn from
-MARGIN = 0.06  # further sentences must score within this of the best
 NOT_IN_CORPUS = "The corpus doesn't say."
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -39,6 +39,8 @@ _NUMBER = re.compile(
 _QUOTE = re.compile(r"[\"“”]|\b(?:said|says|told|according to|added|described|called|warned)\b", re.I)
 _DATELINE = re.compile(rf"^\W*(?:\w+day,?\s+)?(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}\W*$", re.I)
 _CAPWORD = re.compile(r"\b[A-Z][\w'’.-]+")
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*")  # capitalised, not opening a sentence
+_TIMEWORD = re.compile(rf"(?:{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas)", re.I)
 
 WANTS_NUMBER = re.compile(r"\bhow (?:many|much|old|long|far|large|big)\b|\b(?:death toll|number of|percentage|share of)\b", re.I)
 WANTS_DATE = re.compile(r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bon what date\b", re.I)
@@ -51,7 +53,7 @@ WANTS_QUOTE = re.compile(
 COMPARISON = re.compile(r"\bwhich (?:of them|came|happened|one)\b|\bfirst[:,]|\bor\b.+\?$|\bboth\b|\bbetween\b", re.I)
 
 
-@dataclass
+@dataclass(eq=False)
 class Sentence:
     hit: Hit
     rank: int  # rank of the hit it came from
@@ -59,6 +61,9 @@ class Sentence:
     end: int
     text: str
     score: float = 0.0
+    sim: float = 0.0
+    tokens: set[str] = field(default_factory=set)
+    met: set[str] = field(default_factory=set)
 
 
 def candidates(hits: Sequence[Hit], passages: int = PASSAGES) -> list[Sentence]:
@@ -98,72 +103,161 @@ def _merge_quotes(text: str, spans: list[tuple[int, int]], most: int = 4) -> lis
     return out
 
 
+@dataclass
+class Weights:
+    """How sentences are scored and picked; tuned on the dev set (benchmarks/RESULTS.md)."""
+
+    sim: float = 0.55  # cosine similarity of sentence and question
+    coverage: float = 0.45  # share of the question's idf-weighted terms the sentence holds
+    answer_type: float = 0.05  # bonus for holding the kind of thing asked for (a number, a date...)
+    restate: float = 0.1  # penalty for a sentence that adds nothing beyond the question's words
+    rank: float = 0.015  # penalty per rank of the passage the sentence comes from
+    residual_sim: float = 0.3  # weight of similarity when picking further sentences
+    min_gain: float = 0.03  # a further sentence must cover this share of what is still uncovered
+
+
+@dataclass
+class Need:
+    """What a question asks for, read from its wording."""
+
+    number: bool
+    date: bool
+    person: bool
+    quote: bool
+    caps: frozenset[str]  # capitalised words of the question and its context (not new names)
+
+    @classmethod
+    def of(cls, question: str, context: str = "") -> "Need":
+        return cls(
+            bool(WANTS_NUMBER.search(question)),
+            bool(WANTS_DATE.search(question)),
+            bool(WANTS_PERSON.search(question)),
+            bool(WANTS_QUOTE.search(question)),
+            frozenset(w.lower() for w in _CAPWORD.findall(question + " " + context)),
+        )
+
+    def met(self, text: str) -> set[str]:
+        """Which of the wanted kinds `text` holds."""
+        out = set()
+        if self.number and _NUMBER.search(text):
+            out.add("number")
+        if self.date and _DATE.search(text):
+            out.add("date")
+        if self.person and {w.lower() for w in _CAPWORD.findall(text[1:])} - self.caps:
+            out.add("person")
+        if self.quote and _QUOTE.search(text):
+            out.add("quote")
+        return out
+
+    @property
+    def wanted(self) -> set[str]:
+        return {k for k in ("number", "date", "person", "quote") if getattr(self, k)}
+
+
 class ExtractiveAnswerer:
     """Scores candidate sentences and quotes the best. `encode` embeds texts (L2-normalised);
-    `idf` weighs a token by its rarity in the corpus."""
+    `idf` weighs a token by its rarity in the corpus (unseen tokens count as the rarest)."""
 
-    def __init__(self, encode: Callable[[list[str]], np.ndarray], idf: Callable[[str], float], threshold: float) -> None:
+    def __init__(
+        self,
+        encode: Callable[[list[str]], np.ndarray],
+        idf: Callable[[str], float],
+        threshold: float,
+        weights: Weights | None = None,
+    ) -> None:
         self.encode = encode
         self.idf = idf
         self.threshold = threshold
+        self.w = weights or Weights()
+
+    def terms(self, question: str, context: str = "") -> dict[str, float]:
+        """The question's terms and their weights; a follow-up's context counts half."""
+        q_terms = {_key(t): self.idf(t) for t in tokenize(question)}
+        for t in tokenize(context):
+            q_terms.setdefault(_key(t), 0.5 * self.idf(t))
+        return q_terms
 
     def score(self, question: str, sentences: list[Sentence], context: str = "") -> None:
-        """Set `.score` on each sentence. `context` (earlier turns) weighs in at half strength."""
+        """Set `.score` (how well a sentence alone answers), `.sim`, `.tokens` and `.met`."""
         if not sentences:
             return
         vectors = self.encode([question] + [s.text for s in sentences])
         sims = vectors[1:] @ vectors[0]
-        q_terms = _weights(question, self.idf)
-        for t, w in _weights(context, self.idf).items():
-            q_terms.setdefault(t, 0.5 * w)
+        q_terms = self.terms(question, context)
         total = sum(q_terms.values()) or 1.0
-        wants_number = bool(WANTS_NUMBER.search(question))
-        wants_date = bool(WANTS_DATE.search(question))
-        wants_person = bool(WANTS_PERSON.search(question))
-        wants_quote = bool(WANTS_QUOTE.search(question))
-        q_caps = {w.lower() for w in _CAPWORD.findall(question + " " + context)}
+        need = Need.of(question, context)
+        w = self.w
         for s, sim in zip(sentences, sims):
-            tokens = set(tokenize(s.text))
-            coverage = sum(w for t, w in q_terms.items() if t in tokens) / total
-            novelty = len(tokens - set(q_terms)) / (len(tokens) or 1)
-            bonus = 0.0
-            if wants_number:
-                bonus += 0.08 if _NUMBER.search(s.text) else -0.08
-            if wants_date:
-                bonus += 0.06 if _DATE.search(s.text) else -0.04
-            if wants_person:
-                new_names = {w.lower() for w in _CAPWORD.findall(s.text[1:])} - q_caps
-                bonus += 0.05 if new_names else -0.05
-            if wants_quote:
-                bonus += 0.08 if _QUOTE.search(s.text) else -0.04
-            if novelty < 0.25:
-                bonus -= 0.1
-            s.score = 0.55 * float(sim) + 0.45 * coverage + bonus - 0.015 * s.rank
+            s.sim = float(sim)
+            s.tokens = {_key(t) for t in tokenize(s.text)}
+            s.met = need.met(s.text)
+            coverage = sum(wt for t, wt in q_terms.items() if t in s.tokens) / total
+            novelty = len(s.tokens - set(q_terms)) / (len(s.tokens) or 1)
+            type_score = w.answer_type * (len(s.met) - 0.5 * len(need.wanted - s.met))
+            s.score = (
+                w.sim * s.sim + w.coverage * coverage + type_score
+                - (w.restate if novelty < 0.25 else 0.0) - w.rank * s.rank
+            )
 
-    def select(self, question: str, sentences: list[Sentence]) -> list[Sentence]:
-        ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
-        if not ranked:
+    def select(self, question: str, sentences: list[Sentence], context: str = "") -> list[Sentence]:
+        """Greedy cover: the best sentence first, then sentences that hold what the chosen ones
+        don't yet (question terms left uncovered, the kind of thing asked for), then, for a
+        comparison, the best sentence of another article."""
+        if not sentences:
             return []
-        best = ranked[0]
+        w = self.w
+        q_terms = self.terms(question, context)
+        total = sum(q_terms.values()) or 1.0
+        wanted = Need.of(question, context).wanted
+        best = max(sentences, key=lambda s: s.score)
         chosen = [best]
-        compare = bool(COMPARISON.search(question))
-        if compare:
-            other = next((s for s in ranked if s.hit.article_id != best.hit.article_id and s.score >= best.score - 0.25), None)
-            if other:
-                chosen.append(other)
-        for s in ranked[1:]:
-            if len(chosen) >= MAX_SENTENCES:
+        uncovered = {t: wt for t, wt in q_terms.items() if t not in best.tokens}
+        unmet = wanted - best.met
+        while len(chosen) < MAX_SENTENCES:
+            def gain(s: Sentence) -> float:
+                cov = sum(wt for t, wt in uncovered.items() if t in s.tokens) / total
+                return cov + w.answer_type * len(unmet & s.met) + w.residual_sim * s.sim - w.rank * s.rank
+            pool = [s for s in sentences if s not in chosen and not _overlaps(s, chosen)]
+            if not pool:
                 break
-            if s in chosen or s.score < best.score - MARGIN or _overlaps(s, chosen):
-                continue
-            chosen.append(s)
+            nxt = max(pool, key=gain)
+            new_cov = sum(wt for t, wt in uncovered.items() if t in nxt.tokens) / total
+            if new_cov < w.min_gain and not (unmet & nxt.met and new_cov > 0):
+                break
+            chosen.append(nxt)
+            uncovered = {t: wt for t, wt in uncovered.items() if t not in nxt.tokens}
+            unmet -= nxt.met
+        if COMPARISON.search(question) and len({s.hit.article_id for s in chosen}) == 1 and len(chosen) < MAX_SENTENCES + 1:
+            other = [s for s in sentences if s.hit.article_id != best.hit.article_id and s.score >= best.score - 0.25]
+            if other:
+                chosen.append(max(other, key=lambda s: s.score))
         return chosen
+
+    def confidence(self, question: str, hits: Sequence[Hit], context: str = "") -> float:
+        """How well the top passages cover what the question is about: the idf-weighted share of
+        its terms found in the best of the top articles, less half the share of the names it
+        mentions (capitalised words, not months or days) that none of them mention."""
+        top: dict[str, set[str]] = {}
+        for h in hits[:CONFIDENCE_PASSAGES]:
+            top.setdefault(h.article_id, set()).update(tokenize(f"{h.title} {h.text}"))
+        if not top:
+            return 0.0
+        text = f"{question} {context}"
+        terms = {t: self.idf(t) for t in tokenize(text)}
+        total = sum(terms.values()) or 1.0
+        coverage = max(sum(w for t, w in terms.items() if t in tokens) / total for tokens in top.values())
+        names = {t for m in _NAME.findall(text) if not _TIMEWORD.fullmatch(m) for t in tokenize(m)}
+        seen = set().union(*top.values())
+        missing = len(names - seen) / len(names) if names else 0.0
+        return coverage - 0.5 * missing
 
     def answer(self, question: str, hits: Sequence[Hit], context: str = "") -> Answer:
         sentences = candidates(hits)
         self.score(question, sentences, context)
-        chosen = self.select(question, sentences)
-        if not chosen or chosen[0].score < self.threshold:
+        if self.confidence(question, hits, context) < self.threshold:
+            return abstain(question, hits, sentences)
+        chosen = self.select(question, sentences, context)
+        if not chosen:
             return abstain(question, hits, sentences)
         citations = [_cite(n, s) for n, s in enumerate(chosen, 1)]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
@@ -183,22 +277,23 @@ def abstain(question: str, hits: Sequence[Hit], sentences: Sequence[Sentence] = 
     return Answer(question=question, text=text, abstained=True, related=related, hits=list(hits))
 
 
+def _key(term: str) -> str:
+    """Match terms on their first six letters too: the stemmer leaves 'survived' and 'survivor' apart."""
+    return term[:6]
+
+
 def _cite(n: int, s: Sentence) -> Citation:
     h = s.hit
     return Citation(n, h.article_id, h.title, h.source, h.url, h.published, s.text, s.start, s.end)
 
 
-def _weights(text: str, idf: Callable[[str], float]) -> dict[str, float]:
-    return {t: idf(t) for t in tokenize(text)}
-
-
 def _overlaps(s: Sentence, chosen: list[Sentence]) -> bool:
     """Near-duplicates (syndicated or repeated sentences) and overlapping spans are kept once."""
-    a = set(tokenize(s.text))
+    a = s.tokens or set(tokenize(s.text))
     for c in chosen:
         if c.hit.article_id == s.hit.article_id and c.start < s.end and s.start < c.end:
             return True
-        b = set(tokenize(c.text))
+        b = c.tokens or set(tokenize(c.text))
         if a and b and len(a & b) / len(a | b) > 0.6:
             return True
     return False
