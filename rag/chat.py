@@ -48,9 +48,15 @@ def user_turns(history: Sequence[Message] | None) -> list[str]:
     return turns
 
 
+_NAME = re.compile(r"(?<!^)\b[A-Z0-9][\w'’-]*")  # a name or number after the first word
+
+
 def is_followup(question: str) -> bool:
-    """True when the question leans on earlier turns: a pronoun, 'and ...', or almost no content words."""
-    return bool(_LEANS.search(question)) or len(tokenize(question)) < 3
+    """True when the question leans on earlier turns: a pronoun or 'and ...', or a short question
+    that names nothing ("How many people died?")."""
+    if _LEANS.search(question):
+        return True
+    return len(tokenize(question)) < 5 and not _NAME.search(question.strip())
 
 
 def context_for(question: str, history: Sequence[Message] | None) -> str:

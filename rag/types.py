@@ -139,13 +139,14 @@ class Answer:
         """A numbered source list, one entry per citation (or related passage when abstaining)."""
         lines = []
         for c in self.citations or self.related:
-            title = f"[{_md(c.title)}]({c.url})" if c.url else _md(c.title)
-            meta = ", ".join(_md(p) for p in (c.source, c.published or "") if p)
-            lines.append(f"{c.n}. {title}" + (f" — {meta}" if meta else "") + f"\n   > {_md(c.quote)}")
+            safe_url = c.url if c.url.startswith(("http://", "https://")) and " " not in c.url else ""
+            title = f"[{escape_markdown(c.title)}](<{safe_url}>)" if safe_url else escape_markdown(c.title)
+            meta = ", ".join(escape_markdown(p) for p in (c.source, c.published or "") if p)
+            lines.append(f"{c.n}. {title}" + (f" — {meta}" if meta else "") + f"\n   > {escape_markdown(c.quote)}")
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
-        parts = [_md(self.text)]
+        parts = [escape_markdown(self.text)]
         if self.time_window:
             parts.append(f"*Published between {self.time_window[0]} and {self.time_window[1]}.*")
         sources = self.sources_markdown()
@@ -154,7 +155,7 @@ class Answer:
         return "\n\n".join(parts)
 
 
-def _md(text: str) -> str:
+def escape_markdown(text: str) -> str:
     """Article text is data: keep it from acting as Markdown/HTML markup when rendered."""
     out = text.replace("\\", "\\\\")
     for ch in "*_`[]<>#|":
