@@ -34,7 +34,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    answer = _index(args).query(args.question, k=args.k, **_filters(args))
+    answer = _index(args).query(args.question, k=args.k, as_of=args.as_of, **_filters(args))
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return 0
@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--since", metavar="YYYY-MM-DD")
         s.add_argument("--until", metavar="YYYY-MM-DD")
         s.add_argument("--source", action="append", metavar="OUTLET", help="only this outlet (repeatable)")
+        if name == "ask":
+            s.add_argument("--as-of", metavar="YYYY-MM-DD", help='the day "last week" counts back from (default today)')
         s.add_argument("--json", action="store_true")
         s.set_defaults(func=func)
 

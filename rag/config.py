@@ -7,6 +7,7 @@
 | top_k               | RAG_TOP_K                | 8 passages given to the answerer         |
 | per_article         | RAG_PER_ARTICLE          | 3 chunks of one article in the top k     |
 | abstain_threshold   | RAG_ABSTAIN_THRESHOLD    | 0.22, calibrated on the dev set (RESULTS.md) |
+| as_of               | RAG_AS_OF                | today: what "last week" counts back from |
 | host / port         | RAG_HOST / RAG_PORT      | 127.0.0.1 / 7860                         |
 """
 
@@ -43,6 +44,7 @@ class Settings:
     top_k: int = DEFAULT_TOP_K
     per_article: int = DEFAULT_PER_ARTICLE
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
+    as_of: str = ""  # YYYY-MM-DD that "last week" is counted from; empty means today
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
 

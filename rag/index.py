@@ -6,18 +6,20 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from os import PathLike
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from .answer.extractive import ExtractiveAnswerer, abstain
-from .chat import Message, context_for, search_query
+from .chat import Message, context_for
 from .chunking import DEFAULT_CHUNK_TOKENS
 from .config import Settings
 from .embedding import Embedder
-from .errors import EmptyIndexError, ModelMismatchError
+from .errors import ConfigError, EmptyIndexError, ModelMismatchError
 from .ingest import ingest as run_ingest
 from .retrieve import Corpus, Filters, search
 from .store import Store
+from .timeparse import TimeWindow, parse_time
 from .types import Answer, Hit, IngestReport
 
 log = logging.getLogger(__name__)
@@ -96,24 +98,69 @@ class NewsIndex:
         until: str | None = None,
         sources: Sequence[str] = (),
         article_ids: Sequence[str] = (),
+        as_of: str | date | None = None,
     ) -> Answer:
         """Answer `question` from the corpus, every sentence cited, or abstain honestly.
-        `history` ({"role", "content"} messages) lets a follow-up lean on earlier turns."""
+
+        `history` ({"role", "content"} messages) lets a follow-up lean on earlier turns. A time
+        the question names ("in March 2020", "last week") becomes a published-date window,
+        resolved against `as_of` (default: the RAG_AS_OF setting, else today), unless `since` or
+        `until` are given. When nothing was published in that window, the search widens and the
+        answer says so."""
         self._require_articles()
         t0 = time.perf_counter()
-        filters = Filters(since, until, tuple(sources), tuple(article_ids))
-        searched = search_query(question, history)
-        hits = self._search(searched, k or self.settings.top_k, filters)
+        context = context_for(question, history)
+        searched = f"{context} {question}".strip()
+        window = None
+        if not (since or until):
+            window = parse_time(question, self._as_of(as_of)) or (
+                parse_time(context, self._as_of(as_of)) if context else None
+            )
+        k = k or self.settings.top_k
+        note = ""
+        hits: list[Hit] = []
+        for attempt in self._windows(window):
+            filters = Filters(
+                attempt[0] if attempt else since, attempt[1] if attempt else until, tuple(sources), tuple(article_ids)
+            )
+            hits = self._search(searched, k, filters)
+            if hits or attempt is None:
+                break
+        if window and attempt != window.iso():
+            where = f"between {window.since} and {window.until}"
+            note = (f"Nothing was published {where}; searched " +
+                    (f"{attempt[0]} to {attempt[1]} instead. " if attempt else "all dates instead. "))
         t1 = time.perf_counter()
         if hits:
-            answer = self.answerer.answer(question, hits, context=context_for(question, history))
+            answer = self.answerer.answer(question, hits, context=context)
         else:
             answer = abstain(question, hits)
         t2 = time.perf_counter()
+        answer.text = note + answer.text
         answer.search_query = searched
         answer.filters = filters.to_dict()
+        answer.time_window = (filters.since, filters.until) if window and (filters.since or filters.until) else None
         answer.timings = {"retrieve": t1 - t0, "answer": t2 - t1}
         return answer
+
+    def _as_of(self, as_of: str | date | None) -> date:
+        value = as_of or self.settings.as_of
+        if not value:
+            return date.today()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            raise ConfigError(f"as_of={value!r} is not a date; give it as YYYY-MM-DD.") from None
+
+    @staticmethod
+    def _windows(window: TimeWindow | None) -> list[tuple[str, str] | None]:
+        """The window, then a month wider on each side, then no window at all."""
+        if window is None:
+            return [None]
+        wider = (window.since - timedelta(days=31), window.until + timedelta(days=31))
+        return [window.iso(), (wider[0].isoformat(), wider[1].isoformat()), None]
 
     @property
     def answerer(self) -> ExtractiveAnswerer:

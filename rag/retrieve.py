@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .bm25 import BM25
+from .errors import ConfigError
 from .store import Store
 from .types import Hit, date_int
 
@@ -24,6 +25,12 @@ class Filters:
     until: str | None = None
     sources: tuple[str, ...] = ()
     article_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value and date_int(value) is None:
+                raise ConfigError(f"{name}={value!r} is not a date; give it as YYYY-MM-DD.")
 
     def __bool__(self) -> bool:
         return bool(self.since or self.until or self.sources or self.article_ids)
