@@ -54,7 +54,7 @@ def _part(span: tuple[date, date], part: str | None) -> tuple[date, date]:
 
 
 def _lagged(since: date, until: date, as_of: date, text: str) -> TimeWindow:
-    return TimeWindow(since, min(as_of, until + timedelta(days=REPORTING_LAG)) if until < as_of else until, text)
+    return TimeWindow(since, max(since, min(as_of, until + timedelta(days=REPORTING_LAG))), text)
 
 
 def _month_year(m: re.Match, as_of: date, month_group: int, year_group: int) -> tuple[date, date]:

@@ -235,8 +235,8 @@ class ExtractiveAnswerer:
 
     def confidence(self, question: str, hits: Sequence[Hit], context: str = "") -> float:
         """How well the top passages cover what the question is about: the idf-weighted share of
-        its terms found in the best of the top articles, less half the share of the names it
-        mentions (capitalised words, not months or days) that none of them mention."""
+        its terms (and its context's) found in the best of the top articles, less half the share
+        of the names it mentions (capitalised words, not months or days) that none of them mention."""
         top: dict[str, set[str]] = {}
         for h in hits[:CONFIDENCE_PASSAGES]:
             top.setdefault(h.article_id, set()).update(tokenize(f"{h.title} {h.text}"))
@@ -246,7 +246,7 @@ class ExtractiveAnswerer:
         terms = {t: self.idf(t) for t in tokenize(text)}
         total = sum(terms.values()) or 1.0
         coverage = max(sum(w for t, w in terms.items() if t in tokens) / total for tokens in top.values())
-        names = {t for m in _NAME.findall(text) if not _TIMEWORD.fullmatch(m) for t in tokenize(m)}
+        names = {t for m in _NAME.findall(question) if not _TIMEWORD.fullmatch(m) for t in tokenize(m)}
         seen = set().union(*top.values())
         missing = len(names - seen) / len(names) if names else 0.0
         return coverage - 0.5 * missing
