@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from rag.errors import RagError
-from rag.types import Answer, Citation, _md
+from rag.types import Answer, Citation, escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\](?![(:\[])")  # an escaped [n] that 
 
 def _text(s: str) -> str:
     """Untrusted article text as inert Markdown (no HTML, links, emphasis or strikethrough)."""
-    return _md(s).replace("~", "\\~")
+    return escape_markdown(s).replace("~", "\\~")
 
 
 def _answer_text(answer: Answer) -> str:
