@@ -50,7 +50,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         base = para.start()
         for s, e in tokenizer.span_tokenize(para.group()):
             spans.append((base + s, base + e))
-    return _join_continuations(text, [(s, e) for s, e in spans if text[s:e].strip()])
+    spans = [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans if text[s:e].strip()]
+    return _join_continuations(text, spans)
 
 
 _CONTINUATION = re.compile(r"[-–—a-z,;:)]")
@@ -97,15 +98,21 @@ def chunk_article(
 
 
 def _fit(text: str, start: int, end: int, budget: int, count: TokenCounter) -> list[tuple[int, int, int]]:
-    """One sentence as (start, end, tokens), cut at word boundaries if it alone exceeds the budget."""
+    """One sentence as (start, end, tokens), cut at word boundaries if it alone exceeds the budget.
+    Words are counted one by one: their cost varies a lot (a Hindi word can be ten pieces)."""
     n = count(text[start:end])
     if n <= budget:
         return [(start, end, n)]
     out: list[tuple[int, int, int]] = []
-    words = list(re.finditer(r"\S+", text[start:end]))
-    per = max(1, int(len(words) * budget / n))
-    for k in range(0, len(words), per):
-        group = words[k : k + per]
-        s, e = start + group[0].start(), start + group[-1].end()
-        out.append((s, e, count(text[s:e])))
+    s = e = used = 0
+    for word in re.finditer(r"\S+", text[start:end]):
+        cost = count(word.group())
+        if used and used + cost > budget:
+            out.append((start + s, start + e, used))
+            used = 0
+        if not used:
+            s = word.start()
+        e, used = word.end(), used + cost
+    if used:
+        out.append((start + s, start + e, used))
     return out

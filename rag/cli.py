@@ -53,7 +53,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
     for i, h in enumerate([] if args.json else hits, 1):
-        print(f"{i}. {h.score:.4f} {h.title} — {h.source}, {h.published or 'undated'}")
+        meta = ", ".join(p for p in (h.source, h.published or "undated") if p)
+        print(f"{i}. {h.score:.4f} {h.title} — {meta}")
     return 0
 
 

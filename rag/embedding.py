@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from functools import cached_property
 from pathlib import Path
 
@@ -59,7 +60,10 @@ class Embedder:
         if is_local:
             # A local model never needs the hub; keep transformers from asking it anything.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
+        with warnings.catch_warnings():
+            # sentence-transformers imports tqdm.autonotebook, which warns in Jupyter without ipywidgets
+            warnings.filterwarnings("ignore", message="IProgress not found")
+            from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # "Loading weights" bars on every start are noise

@@ -47,12 +47,15 @@ def ingest(
             report.unchanged += 1
         else:
             todo.append(a)
+    if not todo:
+        report.seconds = time.perf_counter() - start
+        return report  # nothing changed: don't even load the model
     if progress is None:
         progress = sys.stderr.isatty()
 
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # the plain bar: tqdm.auto warns in notebooks without ipywidgets
 
-    bar = tqdm(total=len(todo), unit="article", disable=not progress or not todo, desc="Ingesting")
+    bar = tqdm(total=len(todo), unit="article", disable=not progress, desc="Ingesting")
     budget = min(chunk_tokens, embedder.max_tokens - 2)
     for k in range(0, len(todo), BATCH_ARTICLES):
         batch = todo[k : k + BATCH_ARTICLES]

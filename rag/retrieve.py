@@ -4,6 +4,7 @@ rank, with a cap on chunks per article so one long story can't crowd out the res
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -29,8 +30,11 @@ class Filters:
     def __post_init__(self) -> None:
         for name in ("since", "until"):
             value = getattr(self, name)
-            if value and date_int(value) is None:
-                raise ConfigError(f"{name}={value!r} is not a date; give it as YYYY-MM-DD.")
+            if value:
+                try:
+                    date.fromisoformat(value[:10])
+                except ValueError:
+                    raise ConfigError(f"{name}={value!r} is not a date; give it as YYYY-MM-DD.") from None
 
     def __bool__(self) -> bool:
         return bool(self.since or self.until or self.sources or self.article_ids)
@@ -38,8 +42,8 @@ class Filters:
     def where(self) -> dict[str, Any] | None:
         """The same restrictions as a Chroma `where` clause."""
         clauses: list[dict[str, Any]] = []
-        if self.since:
-            clauses.append({"date": {"$gte": date_int(self.since)}})
+        if self.since or self.until:  # undated articles (date 0) are outside every window
+            clauses.append({"date": {"$gte": max(1, date_int(self.since) or 0)}})
         if self.until:
             clauses.append({"date": {"$lte": date_int(self.until)}})
         if self.sources:
@@ -81,8 +85,8 @@ class Corpus:
         if not f:
             return None
         keep = np.ones(len(self.ids), dtype=bool)
-        if f.since:
-            keep &= self._dates >= date_int(f.since)
+        if f.since or f.until:
+            keep &= self._dates >= max(1, date_int(f.since) or 0)
         if f.until:
             keep &= self._dates <= date_int(f.until)
         if f.sources:

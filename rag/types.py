@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -139,8 +140,8 @@ class Answer:
         """A numbered source list, one entry per citation (or related passage when abstaining)."""
         lines = []
         for c in self.citations or self.related:
-            safe_url = c.url if c.url.startswith(("http://", "https://")) and " " not in c.url else ""
-            title = f"[{escape_markdown(c.title)}](<{safe_url}>)" if safe_url else escape_markdown(c.title)
+            url = safe_url(c.url)
+            title = f"[{escape_markdown(c.title)}](<{url}>)" if url else escape_markdown(c.title)
             meta = ", ".join(escape_markdown(p) for p in (c.source, c.published or "") if p)
             lines.append(f"{c.n}. {title}" + (f" — {meta}" if meta else "") + f"\n   > {escape_markdown(c.quote)}")
         return "\n".join(lines)
@@ -153,6 +154,14 @@ class Answer:
         if sources:
             parts.append(("**Related coverage**" if self.abstained else "**Sources**") + "\n\n" + sources)
         return "\n\n".join(parts)
+
+
+_SAFE_URL = re.compile(r"https?://[^\s<>]+", re.I)
+
+
+def safe_url(url: str) -> str:
+    """`url` if it is a plain http(s) URL that can't break out of a Markdown link, else ''."""
+    return url if url and _SAFE_URL.fullmatch(url) else ""
 
 
 def escape_markdown(text: str) -> str:

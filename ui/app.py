@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from rag.errors import RagError
-from rag.types import Answer, Citation, escape_markdown
+from rag.types import Answer, Citation, escape_markdown, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _answer_text(answer: Answer) -> str:
 
 def _link(url: str) -> str:
     """A Markdown link for http(s) URLs only ('' otherwise: no javascript: or data: links)."""
-    if not re.match(r"https?://[^\s<>]+$", url or "", re.I):
+    if not safe_url(url):
         return ""
     return f"[{_text(url)}](<{url}>)"
 

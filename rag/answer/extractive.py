@@ -25,6 +25,7 @@ from ..chunking import sentence_spans
 from ..types import Answer, Citation, Hit
 
 MAX_SENTENCES = 3
+MIN_WORDS = 6  # shorter sentences ("“Yes,” Putin replied.") rarely answer anything on their own
 CONFIDENCE_PASSAGES = 3  # the passages whose coverage of the question decides abstention
 PASSAGES = 6  # how many top hits sentences are drawn from
 NOT_IN_CORPUS = "The corpus doesn't say."
@@ -36,6 +37,7 @@ _NUMBER = re.compile(
     r"hundred|thousand|million|billion|dozens?)\b",
     re.I,
 )
+_QUOTATION = re.compile(r"[\"“”]")
 _QUOTE = re.compile(r"[\"“”]|\b(?:said|says|told|according to|added|described|called|warned)\b", re.I)
 _DATELINE = re.compile(rf"^\W*(?:\w+day,?\s+)?(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}\W*$", re.I)
 _CAPWORD = re.compile(r"\b[A-Z][\w'’.-]+")
@@ -74,7 +76,7 @@ def candidates(hits: Sequence[Hit], passages: int = PASSAGES) -> list[Sentence]:
         for s, e in _merge_quotes(hit.text, sentence_spans(hit.text)):
             text = hit.text[s:e]
             key = (hit.article_id, hit.start + s)
-            if key in seen or len(text.split()) < 4 or _DATELINE.match(text):
+            if key in seen or len(text.split()) < MIN_WORDS or _DATELINE.match(text):
                 continue
             seen.add(key)
             out.append(Sentence(hit, rank, hit.start + s, hit.start + e, text))
@@ -110,6 +112,8 @@ class Weights:
     sim: float = 0.55  # cosine similarity of sentence and question
     coverage: float = 0.45  # share of the question's idf-weighted terms the sentence holds
     answer_type: float = 0.05  # bonus for holding the kind of thing asked for (a number, a date...)
+    title_discount: float = 0.3  # weight of question terms the article's title already has (the topic)
+    quotation: float = 0.15  # extra bonus for a quotation when the question asks what someone said
     restate: float = 0.1  # penalty for a sentence that adds nothing beyond the question's words
     rank: float = 0.015  # penalty per rank of the passage the sentence comes from
     residual_sim: float = 0.3  # weight of similarity when picking further sentences
@@ -186,14 +190,20 @@ class ExtractiveAnswerer:
         q_terms = self.terms(question, context)
         total = sum(q_terms.values()) or 1.0
         need = Need.of(question, context)
+        titles: dict[str, set[str]] = {}
         w = self.w
         for s, sim in zip(sentences, sims):
             s.sim = float(sim)
             s.tokens = {_key(t) for t in tokenize(s.text)}
             s.met = need.met(s.text)
-            coverage = sum(wt for t, wt in q_terms.items() if t in s.tokens) / total
+            title = titles.setdefault(s.hit.article_id, {_key(t) for t in tokenize(s.hit.title)})
+            coverage = sum(
+                wt * (w.title_discount if t in title else 1.0) for t, wt in q_terms.items() if t in s.tokens
+            ) / total
             novelty = len(s.tokens - set(q_terms)) / (len(s.tokens) or 1)
             type_score = w.answer_type * (len(s.met) - 0.5 * len(need.wanted - s.met))
+            if need.quote and _QUOTATION.search(s.text):
+                type_score += w.quotation
             s.score = (
                 w.sim * s.sim + w.coverage * coverage + type_score
                 - (w.restate if novelty < 0.25 else 0.0) - w.rank * s.rank
@@ -211,7 +221,8 @@ class ExtractiveAnswerer:
         wanted = Need.of(question, context).wanted
         best = max(sentences, key=lambda s: s.score)
         chosen = [best]
-        uncovered = {t: wt for t, wt in q_terms.items() if t not in best.tokens}
+        title = {_key(t) for t in tokenize(best.hit.title)}
+        uncovered = {t: wt * (w.title_discount if t in title else 1.0) for t, wt in q_terms.items() if t not in best.tokens}
         unmet = wanted - best.met
         while len(chosen) < MAX_SENTENCES:
             def gain(s: Sentence) -> float:
@@ -270,11 +281,19 @@ def abstain(question: str, hits: Sequence[Hit], sentences: Sequence[Sentence] = 
     for s in sorted(sentences, key=lambda s: s.score, reverse=True):
         best.setdefault(s.hit.article_id, s)
     related = [_cite(n, s) for n, s in enumerate(list(best.values())[:3], 1)]
+    if not related:  # no whole sentence to quote: cite the closest passages as they are
+        related = [Citation(n, h.article_id, h.title, h.source, h.url, h.published, h.text, h.start, h.end)
+                   for n, h in enumerate(_one_per_article(hits)[:3], 1)]
     text = NOT_IN_CORPUS + (
         " The closest coverage is listed below; none of it answers the question." if related else
         " Nothing related was found."
     )
     return Answer(question=question, text=text, abstained=True, related=related, hits=list(hits))
+
+
+def _one_per_article(hits: Sequence[Hit]) -> list[Hit]:
+    seen: set[str] = set()
+    return [h for h in hits if not (h.article_id in seen or seen.add(h.article_id))]
 
 
 def _key(term: str) -> str:
