@@ -37,9 +37,23 @@ def _porter():
     return PorterStemmer()
 
 
+# Words news writes interchangeably for the things people ask about most (after stemming).
+SAME = {
+    "dead": "die", "death": "die", "kill": "die", "fatal": "die",
+    "wound": "injur", "hurt": "injur",
+    "aboard": "board",
+    "detain": "arrest",
+}
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stemmed word tokens without stopwords."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    """Lower-cased, stemmed word tokens without stopwords; near-synonyms folded (SAME)."""
+    out = []
+    for w in _WORD.findall(text.lower()):
+        if w not in STOPWORDS:
+            t = stem(w)
+            out.append(SAME.get(t, t))
+    return out
 
 
 class BM25:

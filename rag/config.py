@@ -8,6 +8,7 @@
 | per_article         | RAG_PER_ARTICLE          | 3 chunks of one article in the top k     |
 | abstain_threshold   | RAG_ABSTAIN_THRESHOLD    | 0.22, calibrated on the dev set (RESULTS.md) |
 | as_of               | RAG_AS_OF                | today: what "last week" counts back from |
+| reranker            | RAG_RERANKER             | none; a cross-encoder path or hub name   |
 | host / port         | RAG_HOST / RAG_PORT      | 127.0.0.1 / 7860                         |
 """
 
@@ -45,6 +46,7 @@ class Settings:
     per_article: int = DEFAULT_PER_ARTICLE
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
     as_of: str = ""  # YYYY-MM-DD that "last week" is counted from; empty means today
+    reranker: str = ""  # a sentence-transformers cross-encoder (path or hub name); empty: none
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
 

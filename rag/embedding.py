@@ -51,6 +51,7 @@ class Embedder:
     def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 64) -> None:
         self.name = model
         self.batch_size = batch_size
+        self._last: tuple[str | None, np.ndarray] = (None, np.zeros(0, dtype=np.float32))
 
     @cached_property
     def model(self):
@@ -104,6 +105,19 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One text's vector, remembered: retrieval and the answerer embed the same question."""
+        if self._last[0] != text:
+            self._last = (text, self.encode([text])[0])
+        return self._last[1]
+
+    def encode_many(self, texts: list[str]) -> np.ndarray:
+        """Like `encode`, reusing the remembered vector when the first text is the last query."""
+        if texts and texts[0] == self._last[0]:
+            rest = self.encode(texts[1:]) if len(texts) > 1 else np.zeros((0, self.dim), dtype=np.float32)
+            return np.vstack([self._last[1][None, :], rest])
+        return self.encode(texts)
 
     def __repr__(self) -> str:
         return f"Embedder({self.name!r})"

@@ -17,12 +17,15 @@ from .config import Settings
 from .embedding import Embedder
 from .errors import ConfigError, EmptyIndexError, ModelMismatchError
 from .ingest import ingest as run_ingest
+from .rerank import Reranker
 from .retrieve import Corpus, Filters, search
 from .store import Store
 from .timeparse import TimeWindow, parse_time
 from .types import Answer, Hit, IngestReport
 
 log = logging.getLogger(__name__)
+
+RERANK_POOL = 30  # fused candidates the reranker re-scores
 
 
 class NewsIndex:
@@ -42,6 +45,7 @@ class NewsIndex:
         if stored is not None and stored != self.settings.model:
             raise ModelMismatchError(str(self.path), stored, self.settings.model)
         self.embedder = Embedder(self.settings.model)
+        self.reranker = Reranker(self.settings.reranker) if self.settings.reranker else None
         self._corpus: Corpus | None = None
 
     def __repr__(self) -> str:
@@ -85,8 +89,12 @@ class NewsIndex:
         return self._search(question, k, filters)
 
     def _search(self, text: str, k: int, filters: Filters) -> list[Hit]:
-        vector = self.embedder.encode([text])[0]
-        return search(self.store, self.corpus, vector, text, k, filters, self.settings.per_article)
+        vector = self.embedder.encode_query(text)
+        per_article = self.settings.per_article
+        if self.reranker is None:
+            return search(self.store, self.corpus, vector, text, k, filters, per_article)
+        pool = search(self.store, self.corpus, vector, text, max(RERANK_POOL, k), filters, per_article)
+        return self.reranker.rerank(text, pool, k, per_article)
 
     def query(
         self,
@@ -166,7 +174,7 @@ class NewsIndex:
     def answerer(self) -> ExtractiveAnswerer:
         bm25 = self.corpus.bm25
         return ExtractiveAnswerer(
-            encode=self.embedder.encode,
+            encode=self.embedder.encode_many,
             idf=bm25.term_idf if bm25 else (lambda t: 1.0),
             threshold=self.settings.abstain_threshold,
         )

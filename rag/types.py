@@ -73,6 +73,7 @@ class Hit:
     chunk_id: str = ""
     dense_score: float | None = None
     bm25_score: float | None = None
+    rerank_score: float | None = None
 
     def __repr__(self) -> str:
         return f"Hit({self.score:.3f}, {self.title[:50]!r}, {self.source!r}, {self.published})"
