@@ -70,6 +70,10 @@ class NewsIndex:
         return self._corpus
 
     def _require_articles(self) -> None:
+        """Called as each search starts: rebuild the in-memory side (BM25) if any process has
+        written to the index since it was built, then insist on there being something to search."""
+        if self._corpus is not None and self._corpus.generation != self.store.generation():
+            self._corpus = None
         if not self.corpus.ids:
             raise EmptyIndexError(str(self.path))
 

@@ -67,11 +67,13 @@ class Corpus:
     texts: list[str] = field(default_factory=list)
     committed: set[str] = field(default_factory=set)
     bm25: BM25 | None = None
+    generation: int = 0  # the store's generation this was built from
 
     @classmethod
     def load(cls, store: Store) -> "Corpus":
+        generation = store.generation()
         committed = {i for i, _, _ in store.iter_articles()}
-        c = cls(committed=committed)
+        c = cls(committed=committed, generation=generation)
         for cid, meta, text in store.iter_chunks():
             if meta.get("article_id") in committed:
                 c.ids.append(cid)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,15 @@ class Store:
                     for a in part
                 ],
             )
+
+        self._articles.modify(metadata={**(self._articles.metadata or {}), "generation": time.time_ns()})
+
+    def generation(self) -> int:
+        """Changes on every write, by any process: readers compare it to know they are stale."""
+        if not self.open():
+            return 0
+        fresh = self._client.get_collection("articles", embedding_function=None)
+        return int((fresh.metadata or {}).get("generation", 0))
 
     # -- reading -------------------------------------------------------------------------
     def article_count(self) -> int:

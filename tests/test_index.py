@@ -279,3 +279,20 @@ def test_default_index_follows_rag_home(tmp_path: Path, monkeypatch: pytest.Monk
     assert rag.default_index() is idx  # opened once per process
     with pytest.raises(EmptyIndexError, match="newsrag ingest"):
         rag.query("Anything?")
+
+
+def test_an_ingest_by_another_process_is_seen_without_restarting(tmp_path) -> None:
+    """The BM25 side never goes stale: a second NewsIndex (as another process would) writes,
+    and the first one's next search finds the new article by a word only it contains."""
+    from rag.config import Settings
+    from rag.index import NewsIndex
+
+    reader = NewsIndex(tmp_path / "index", Settings(home=tmp_path))
+    assert reader.ingest([CORPUS], progress=False).ok
+    assert reader.search("Putin weapons", k=1)
+    (tmp_path / "new.txt").write_text("Zanzibar ferry capsizes\n(Reuters) - A ferry named Quokkaberry capsized off Zanzibar.\n")
+    writer = NewsIndex(tmp_path / "index", Settings(home=tmp_path))
+    assert writer.ingest([tmp_path / "new.txt"], progress=False).added == 1
+    hits = reader.search("Quokkaberry", k=3)
+    assert hits[0].title == "Zanzibar ferry capsizes"
+    assert hits[0].bm25_score is not None

@@ -71,6 +71,7 @@ class Sentence:
     sim: float = 0.0
     tokens: set[str] = field(default_factory=set)
     met: set[str] = field(default_factory=set)
+    before: str = ""  # the sentence before it in the passage (who "she said" refers to)
 
 
 def candidates(hits: Sequence[Hit], passages: int = PASSAGES) -> list[Sentence]:
@@ -78,14 +79,38 @@ def candidates(hits: Sequence[Hit], passages: int = PASSAGES) -> list[Sentence]:
     out: list[Sentence] = []
     seen: set[tuple[str, int]] = set()
     for rank, hit in enumerate(hits[:passages]):
+        before = ""
         for s, e in _merge_quotes(hit.text, sentence_spans(hit.text)):
             text = hit.text[s:e]
             key = (hit.article_id, hit.start + s)
-            if key in seen or len(text.split()) < MIN_WORDS or _DATELINE.match(text):
-                continue
-            seen.add(key)
-            out.append(Sentence(hit, rank, hit.start + s, hit.start + e, text))
+            if not (key in seen or len(text.split()) < MIN_WORDS or _DATELINE.match(text)):
+                seen.add(key)
+                out.append(Sentence(hit, rank, hit.start + s, hit.start + e, text, before=before))
+            before = text
     return out
+
+
+_SPEAKER = re.compile(
+    r"\b(?:did|does|do)\s+(?P<a>.+?)\s+(?:say|tell|write|conclude|warn|describe|react|respond|compare|give|call)\b"
+    r"|\b[Aa]ccording to\s+(?P<b>[^,?]+)|(?P<c>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)['’]s\s+(?:view|warning|reaction)",
+)
+_PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|told|added|wrote|warned)\b|\b(?:said|says|told|added)\s+(?:he|she)\b", re.I)
+
+
+def speaker(question: str) -> str | None:
+    """The surname of whoever a 'what did X say' question asks about ('Callamard'), if any."""
+    m = _SPEAKER.search(question)
+    if not m:
+        return None
+    names = re.findall(r"\b[A-Z][\w'’.-]+", m.group("a") or m.group("b") or m.group("c") or "")
+    return names[-1].rstrip(".") if names else None
+
+
+def attributed_to(s: Sentence, name: str) -> bool:
+    """The sentence names the speaker, or says "she said" right after a sentence that does."""
+    if name in s.text:
+        return True
+    return bool(_PRONOUN_SAID.search(s.text)) and name in s.before
 
 
 def _open_quote(text: str) -> bool:
@@ -118,6 +143,7 @@ class Weights:
     coverage: float = 0.45  # share of the question's idf-weighted terms the sentence holds
     answer_type: float = 0.05  # bonus for holding the kind of thing asked for (a number, a date...)
     title_discount: float = 0.3  # weight of question terms the article's title already has (the topic)
+    speaker: float = 0.1  # and more when the quotation is attributed to the person asked about
     quotation: float = 0.15  # extra bonus for a quotation when the question asks what someone said
     restate: float = 0.1  # penalty for a sentence that adds nothing beyond the question's words
     rank: float = 0.015  # penalty per rank of the passage the sentence comes from
@@ -199,6 +225,7 @@ class ExtractiveAnswerer:
         total = sum(q_terms.values()) or 1.0
         need = Need.of(question, context)
         titles: dict[str, set[str]] = {}
+        who = speaker(question) if need.quote else None
         w = self.w
         for s in sentences:
             s.tokens = {_key(t) for t in tokenize(s.text)}
@@ -211,6 +238,8 @@ class ExtractiveAnswerer:
             type_score = w.answer_type * (len(s.met) - 0.5 * len(need.wanted - s.met))
             if need.quote and _QUOTATION.search(s.text):
                 type_score += w.quotation
+                if who and attributed_to(s, who):
+                    type_score += w.speaker
             s.score = (
                 w.coverage * coverage + type_score - (w.restate if novelty < 0.25 else 0.0) - w.rank * s.rank
             )
