@@ -24,7 +24,7 @@ def _index(args: argparse.Namespace):
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
-    return {"since": args.since, "until": args.until, "sources": args.source or ()}
+    return {"since": args.since, "until": args.until, "sources": args.source or (), "article_ids": args.article or ()}
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--since", metavar="YYYY-MM-DD")
         s.add_argument("--until", metavar="YYYY-MM-DD")
         s.add_argument("--source", action="append", metavar="OUTLET", help="only this outlet (repeatable)")
+        s.add_argument("--article", action="append", metavar="ID", help="only this article (repeatable)")
         if name == "ask":
             s.add_argument("--as-of", metavar="YYYY-MM-DD", help='the day "last week" counts back from (default today)')
         s.add_argument("--json", action="store_true")

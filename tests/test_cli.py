@@ -261,3 +261,15 @@ def test_eval_json(wikinews_index, tmp_path: Path) -> None:  # noqa: ANN001
         found += any(h.article_id in q["gold_ids"] for h in hits[:5])
     assert overall["hit@5"] == found / 5
     assert overall["hit@5"] >= 0.6  # retrieval finds most of these plain factoids
+
+
+def test_search_with_an_article_filter_returns_only_that_article(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(
+        '{"id": "one", "title": "Ferry sinks off Zanzibar", "text": "A ferry sank off Zanzibar on Monday. Rescuers found 20 survivors.", "date": "2020-01-02"}\n'
+        '{"id": "two", "title": "Ferry festival opens", "text": "A ferry festival opened in Oslo on Monday. Visitors rode old ferries.", "date": "2020-01-03"}\n'
+    )
+    assert newsrag("ingest", "--quiet", tmp_path / "a.jsonl", home=tmp_path).returncode == 0
+    r = newsrag("search", "ferry", "--article", "two", "--json", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    hits = json.loads(r.stdout)
+    assert hits and {h["article_id"] for h in hits} == {"two"}
