@@ -28,7 +28,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    report = _index(args).ingest(args.paths, progress=False if args.quiet else None)
+    report = _index(args).ingest(args.paths, progress=False if args.quiet else None, prune=args.prune)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     return 0 if report.ok else 1
 
@@ -45,6 +45,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for c in cites:
             print(f"[{c.n}] {c.label()}" + (f"\n    {c.url}" if c.url else ""))
             print(f"    “{c.quote}”")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    if not (args.id or args.url or args.source):
+        print("error: say what to remove: --id, --url or --source (repeatable)", file=sys.stderr)
+        return 2
+    removed = _index(args).remove(ids=args.id or (), urls=args.url or (), sources=args.source or ())
+    print(f"{len(removed)} article{'s' * (len(removed) != 1)} removed")
     return 0
 
 
@@ -100,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ingest", help="add or update articles from files and directories")
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--prune", action="store_true", help="remove articles that disappeared from these directories")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ingest)
 
@@ -118,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--as-of", metavar="YYYY-MM-DD", help='the day "last week" counts back from (default today)')
         s.add_argument("--json", action="store_true")
         s.set_defaults(func=func)
+
+    s = sub.add_parser("remove", help="delete articles by id, URL or outlet")
+    s.add_argument("--id", action="append", metavar="ID")
+    s.add_argument("--url", action="append", metavar="URL")
+    s.add_argument("--source", action="append", metavar="OUTLET")
+    s.set_defaults(func=cmd_remove)
 
     s = sub.add_parser("info", help="what the index holds")
     s.add_argument("--json", action="store_true")

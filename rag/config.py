@@ -9,6 +9,8 @@
 | abstain_threshold   | RAG_ABSTAIN_THRESHOLD    | 0.22, calibrated on the dev set (RESULTS.md) |
 | as_of               | RAG_AS_OF                | today: what "last week" counts back from |
 | reranker            | RAG_RERANKER             | none; a cross-encoder path or hub name   |
+| lock_timeout        | RAG_LOCK_TIMEOUT         | 600 s a second writer waits              |
+| ingest_batch        | RAG_INGEST_BATCH         | 64 articles per commit                   |
 | host / port         | RAG_HOST / RAG_PORT      | 127.0.0.1 / 7860                         |
 """
 
@@ -47,6 +49,8 @@ class Settings:
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
     as_of: str = ""  # YYYY-MM-DD that "last week" is counted from; empty means today
     reranker: str = ""  # a sentence-transformers cross-encoder (path or hub name); empty: none
+    lock_timeout: float = 600.0  # seconds a second writer waits for the first
+    ingest_batch: int = 64  # articles embedded and committed together
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
 
@@ -54,6 +58,8 @@ class Settings:
         object.__setattr__(self, "home", Path(self.home).expanduser())
         if self.top_k < 1:
             raise ConfigError(f"top_k must be at least 1, got {self.top_k}.")
+        if self.ingest_batch < 1:
+            raise ConfigError(f"ingest_batch must be at least 1, got {self.ingest_batch}.")
         if self.per_article < 1:
             raise ConfigError(f"per_article must be at least 1, got {self.per_article}.")
 

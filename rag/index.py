@@ -17,6 +17,7 @@ from .config import Settings
 from .embedding import Embedder
 from .errors import ConfigError, EmptyIndexError, ModelMismatchError
 from .ingest import ingest as run_ingest
+from .lock import write_lock
 from .rerank import Reranker
 from .retrieve import Corpus, Filters, search
 from .store import Store
@@ -52,15 +53,34 @@ class NewsIndex:
         return f"NewsIndex({str(self.path)!r}, model={self.settings.model!r})"
 
     # -- writing -------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[str | PathLike] | str | PathLike, progress: bool | None = None) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[str | PathLike] | str | PathLike, progress: bool | None = None, prune: bool = False
+    ) -> IngestReport:
         """Add or update the articles under `paths` (files or directories). Unchanged articles are
-        skipped before embedding; bad files and records are listed in `report.failed`."""
+        skipped before embedding; bad files and records are listed in `report.failed`. With
+        `prune`, articles that disappeared from those directories are removed. One writer at a
+        time: a second waits for the first (RAG_LOCK_TIMEOUT)."""
         if isinstance(paths, (str, PathLike)):
             paths = [paths]
-        report = run_ingest(self.store, self.embedder, paths, DEFAULT_CHUNK_TOKENS, progress)
-        if report.added or report.updated:
-            self._corpus = None  # the BM25 side is rebuilt from the store on next use
-        return report
+        with write_lock(self.path, self.settings.lock_timeout):
+            report = run_ingest(
+                self.store, self.embedder, paths, DEFAULT_CHUNK_TOKENS, progress,
+                batch=self.settings.ingest_batch, prune=prune,
+            )
+        return report  # the next search sees the store's new generation and rebuilds BM25
+
+    def remove(
+        self, *, ids: Sequence[str] = (), urls: Sequence[str] = (), sources: Sequence[str] = ()
+    ) -> list[str]:
+        """Delete the articles with these ids, URLs or outlets; returns the ids removed."""
+        ids_, urls_, sources_ = set(ids), set(urls), set(sources)
+        doomed = [
+            i for i, meta, _ in self.store.iter_articles()
+            if i in ids_ or meta.get("url") in urls_ or meta.get("source") in sources_
+        ]
+        with write_lock(self.path, self.settings.lock_timeout):
+            self.store.delete_articles(doomed)
+        return doomed
 
     # -- reading -------------------------------------------------------------------------
     @property

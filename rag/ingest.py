@@ -4,9 +4,11 @@ embed -> write, in batches. Bad files and records are reported and skipped; the 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from os import PathLike
 
 from .chunking import chunk_article
@@ -17,28 +19,36 @@ from .types import Article, Chunk, Failure, IngestReport
 
 log = logging.getLogger(__name__)
 
-BATCH_ARTICLES = 64
-
-
 def ingest(
     store: Store,
     embedder: Embedder,
     paths: Iterable[str | PathLike],
     chunk_tokens: int,
     progress: bool | None = None,
+    batch: int = 64,
+    prune: bool = False,
 ) -> IngestReport:
+    """Bring the index in line with `paths`. The caller holds the write lock.
+
+    With `prune`, articles once read from under a directory in `paths` that are no longer
+    there are removed (not those of files that failed to load this time)."""
     start = time.perf_counter()
+    paths = list(paths)
     report = IngestReport()
     articles: dict[str, Article] = {}
     for item in load(paths):
         if isinstance(item, Failure):
             log.warning("skipped %s", item)
             report.failed.append(item)
-        elif item.id in articles and articles[item.id].content_hash != item.content_hash:
+            continue
+        item = replace(item, origin=_absolute(item.origin))
+        if item.id in articles and articles[item.id].content_hash != item.content_hash:
             log.warning("%s: article id %r also read from %s; keeping the later one", item.origin, item.id, articles[item.id].origin)
-            articles[item.id] = item
-        else:
-            articles[item.id] = item
+        articles[item.id] = item
+
+    store.sweep_orphans()  # chunks an interrupted run left without their article record
+    if prune:
+        report.removed = _prune(store, paths, set(articles), report.failed)
 
     stored = store.content_hashes(list(articles))
     todo = []
@@ -57,11 +67,11 @@ def ingest(
 
     bar = tqdm(total=len(todo), unit="article", disable=not progress, desc="Ingesting")
     budget = min(chunk_tokens, embedder.max_tokens - 2)
-    for k in range(0, len(todo), BATCH_ARTICLES):
-        batch = todo[k : k + BATCH_ARTICLES]
+    for k in range(0, len(todo), batch):
+        group = todo[k : k + batch]
         chunks: list[Chunk] = []
         kept: list[Article] = []
-        for a in batch:
+        for a in group:
             parts = chunk_article(a, max_tokens=budget, count_tokens=embedder.count_tokens)
             if not parts:
                 report.failed.append(Failure(a.origin or a.id, "no text left to index after cleaning"))
@@ -77,9 +87,38 @@ def ingest(
             else:
                 report.added += 1
         report.chunks += len(chunks)
-        bar.update(len(batch))
+        bar.update(len(group))
         bar.set_postfix(chunks=report.chunks)
     bar.close()
     report.seconds = time.perf_counter() - start
     log.info("ingest: %r", report)
     return report
+
+
+def _file_of(origin: str) -> str:
+    """'/data/a.jsonl:12' -> '/data/a.jsonl' (origins name a file, or a file and a line or index)."""
+    head, sep, tail = origin.rpartition(":")
+    return head if sep and (tail.isdigit() or tail.startswith("#")) else origin
+
+
+def _absolute(origin: str) -> str:
+    """Origins are stored absolute, so pruning works whatever directory the next run starts in."""
+    if not origin or "://" in origin:
+        return origin
+    file = _file_of(origin)
+    return os.path.abspath(file) + origin[len(file) :]
+
+
+def _prune(store: Store, paths: list[str | PathLike], seen: set[str], failed: list[Failure]) -> int:
+    dirs = [os.path.abspath(p) + os.sep for p in paths if os.path.isdir(p)]
+    failed_files = {os.path.abspath(_file_of(f.where)) for f in failed}
+    gone = [
+        i for i, meta, _ in store.iter_articles()
+        if i not in seen
+        and any(_file_of(meta.get("origin", "")).startswith(d) for d in dirs)
+        and _file_of(meta.get("origin", "")) not in failed_files
+    ]
+    if gone:
+        log.info("pruning %d articles no longer under %s", len(gone), ", ".join(dirs))
+        store.delete_articles(gone)
+    return len(gone)

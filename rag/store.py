@@ -156,7 +156,37 @@ class Store:
                 ],
             )
 
+        self._bump()
+
+    def _bump(self) -> None:
         self._articles.modify(metadata={**(self._articles.metadata or {}), "generation": time.time_ns()})
+
+    def delete_articles(self, ids: Sequence[str]) -> None:
+        """Remove articles: their records first (so they vanish from search at once), then chunks."""
+        if not self.open() or not ids:
+            return
+        ids = list(ids)
+        for k in range(0, len(ids), CHROMA_BATCH):
+            self._articles.delete(ids=ids[k : k + CHROMA_BATCH])
+        for k in range(0, len(ids), CHROMA_BATCH):
+            self._chunks.delete(where={"article_id": {"$in": ids[k : k + CHROMA_BATCH]}})
+        self._bump()
+
+    def sweep_orphans(self) -> int:
+        """Delete chunks whose article record is missing (left by an interrupted write). Returns how many."""
+        if not self.open():
+            return 0
+        committed = {i for i, _, _ in self.iter_articles()}
+        orphans: list[str] = []
+        total = self._chunks.count()
+        for offset in range(0, total, PAGE):
+            got = self._chunks.get(include=["metadatas"], limit=PAGE, offset=offset)
+            orphans += [i for i, m in zip(got["ids"], got["metadatas"]) if m.get("article_id") not in committed]
+        for k in range(0, len(orphans), CHROMA_BATCH):
+            self._chunks.delete(ids=orphans[k : k + CHROMA_BATCH])
+        if orphans:
+            log.info("removed %d chunks left by an interrupted write", len(orphans))
+        return len(orphans)
 
     def generation(self) -> int:
         """Changes on every write, by any process: readers compare it to know they are stale."""

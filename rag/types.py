@@ -191,6 +191,7 @@ class IngestReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
     chunks: int = 0
     failed: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
@@ -202,13 +203,15 @@ class IngestReport:
     def __repr__(self) -> str:
         return (
             f"<IngestReport added={self.added} updated={self.updated} unchanged={self.unchanged} "
+            f"removed={self.removed} "
             f"chunks={self.chunks} failed={len(self.failed)} in {self.seconds:.1f}s>"
         )
 
     def summary(self) -> str:
         lines = [
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.failed)} failed ({self.chunks} chunks written in {self.seconds:.1f}s)"
+            + (f"{self.removed} removed, " if self.removed else "")
+            + f"{len(self.failed)} failed ({self.chunks} chunks written in {self.seconds:.1f}s)"
         ]
         lines += [f"  failed: {f}" for f in self.failed]
         return "\n".join(lines)

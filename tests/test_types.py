@@ -207,7 +207,9 @@ def test_ingest_report_summary_lists_every_failure() -> None:
         "  failed: a/empty.txt: empty file\n"
         "  failed: b.jsonl:2: invalid JSON: x"
     )
-    assert repr(r) == "<IngestReport added=2 updated=1 unchanged=3 chunks=10 failed=2 in 1.5s>"
+    assert repr(r) == "<IngestReport added=2 updated=1 unchanged=3 removed=0 chunks=10 failed=2 in 1.5s>"
+    r.removed = 4
+    assert r.summary().startswith("2 added, 1 updated, 3 unchanged, 4 removed, 2 failed (")
     d = json.loads(json.dumps(r.to_dict()))
     assert d["failed"] == ["a/empty.txt: empty file", "b.jsonl:2: invalid JSON: x"] and d["added"] == 2
 

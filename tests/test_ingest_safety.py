@@ -1,0 +1,137 @@
+"""Ingestion you can trust: one writer at a time, removal, pruning, and kill -9 at any point."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from rag.errors import IndexLockedError
+from rag.index import NewsIndex
+from rag.lock import write_lock
+
+from conftest import ROOT, WIKINEWS
+
+
+def _index(home: Path, **kw) -> NewsIndex:
+    return NewsIndex(home / "index", Settings(home=home, **kw))
+
+
+def _write(path: Path, title: str, body: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{title}\n(Wire) - {body}\n", encoding="utf-8")
+
+
+def test_a_second_writer_waits_then_says_who_holds_the_lock(tmp_path: Path) -> None:
+    with write_lock(tmp_path, timeout=1):
+        held = (tmp_path / "write.lock").read_text()
+        assert held.startswith(f"pid {os.getpid()} since ")
+        with pytest.raises(IndexLockedError, match=f"pid {os.getpid()}.*RAG_LOCK_TIMEOUT"):
+            with write_lock(tmp_path, timeout=0.5):
+                pass
+    with write_lock(tmp_path, timeout=0.5):  # released: the next writer gets it at once
+        pass
+
+
+def test_a_waiting_writer_proceeds_when_the_first_finishes(tmp_path: Path) -> None:
+    order: list[str] = []
+
+    def first() -> None:
+        with write_lock(tmp_path, timeout=5):
+            order.append("first in")
+            time.sleep(0.6)
+            order.append("first out")
+
+    t = threading.Thread(target=first)
+    t.start()
+    time.sleep(0.2)
+    with write_lock(tmp_path, timeout=5):
+        order.append("second in")
+    t.join()
+    assert order == ["first in", "first out", "second in"]
+
+
+def test_remove_by_id_url_and_outlet(tmp_path: Path) -> None:
+    src = tmp_path / "a.jsonl"
+    rows = [
+        {"id": "a1", "title": "Dam opens in Laos", "text": "A dam opened in Laos on Monday after years of work.", "source": "AP", "url": "https://ap.example/dam"},
+        {"id": "a2", "title": "Storm hits Fiji", "text": "A storm hit Fiji on Tuesday and cut power to thousands.", "source": "AP"},
+        {"id": "r1", "title": "Bridge closes in Oslo", "text": "A bridge closed in Oslo on Friday for urgent repairs.", "source": "Reuters"},
+        {"id": "b1", "title": "Train strike in Lyon", "text": "Train drivers in Lyon went on strike on Thursday over pay.", "source": "BBC"},
+    ]
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    idx = _index(tmp_path)
+    assert idx.ingest([src], progress=False).added == 4
+    assert idx.remove(urls=["https://ap.example/dam"]) == ["a1"]
+    assert sorted(idx.remove(sources=["Reuters"], ids=["b1"])) == ["b1", "r1"]
+    assert idx.stats()["articles"] == 1 and idx.stats()["chunks"] == 1
+    assert {h.article_id for h in idx.search("dam bridge strike storm", k=10)} == {"a2"}
+
+
+def test_prune_removes_only_what_disappeared_from_the_directory(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    _write(news / "one.txt", "Volcano erupts in Iceland", "A volcano erupted near Grindavik on Sunday.")
+    _write(news / "sub" / "two.txt", "Floods in Valencia", "Floods hit Valencia after record rain.")
+    _write(tmp_path / "elsewhere.txt", "Drought in Kenya", "A drought is hurting farmers in northern Kenya.")
+    idx = _index(tmp_path)
+    assert idx.ingest([news, tmp_path / "elsewhere.txt"], progress=False).added == 3
+
+    (news / "sub" / "two.txt").unlink()
+    kept = idx.ingest([news], progress=False)  # no --prune: nothing is removed
+    assert kept.removed == 0 and idx.stats()["articles"] == 3
+
+    (news / "one.txt").write_bytes(b"\x00\x01binary now")  # a file that fails to load is not 'gone'
+    report = idx.ingest([news], progress=False, prune=True)
+    assert report.removed == 1 and len(report.failed) == 1
+    titles = {h.title for h in idx.search("volcano floods drought", k=10)}
+    assert titles == {"Volcano erupts in Iceland", "Drought in Kenya"}
+
+
+def _counts(home: Path) -> tuple[int, int, list[str]]:
+    idx = _index(home)
+    chunk_ids = [cid for cid, _, _ in idx.store.iter_chunks()]
+    return idx.stats()["articles"], len(chunk_ids), sorted(chunk_ids)
+
+
+@pytest.mark.skipif(not WIKINEWS.exists(), reason="needs ../shared")
+def test_kill_9_at_any_point_then_rerun_ends_as_a_clean_run(tmp_path: Path) -> None:
+    """A real `newsrag ingest` subprocess is killed with SIGKILL at several points; a rerun
+    leaves exactly what a clean run leaves (articles, chunk ids), and search works."""
+    subset = tmp_path / "subset.jsonl"
+    lines = WIKINEWS.read_text(encoding="utf-8").splitlines()[:40]
+    subset.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env.update(HF_HUB_OFFLINE="1", RAG_INGEST_BATCH="4")
+    cmd = [sys.executable, "-m", "rag.cli", "ingest", "--quiet", str(subset)]
+
+    clean = tmp_path / "clean"
+    subprocess.run(cmd, env={**env, "RAG_HOME": str(clean)}, cwd=ROOT, check=True, capture_output=True)
+    want = _counts(clean)
+    assert want[0] == 40
+
+    crashed = tmp_path / "crashed"
+    kills = 0
+    for delay in (4.0, 7.0, 9.0, 11.0):
+        proc = subprocess.Popen(cmd, env={**env, "RAG_HOME": str(crashed)}, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+    assert kills >= 2, "the ingest finished before it could be killed: give it more work"
+    done = subprocess.run(cmd, env={**env, "RAG_HOME": str(crashed)}, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert _counts(crashed) == want
+    again = subprocess.run(cmd, env={**env, "RAG_HOME": str(crashed)}, cwd=ROOT, capture_output=True, text=True)
+    assert "0 added, 0 updated, 40 unchanged" in again.stdout
+    hits = _index(crashed).search("Magnitogorsk apartment explosion", k=3)
+    assert hits[0].article_id == "wikinews-e8d671d30811" and hits[0].bm25_score is not None
