@@ -13,17 +13,24 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rag.errors import RagError
+from rag.loaders import SUPPORTED_SUFFIXES
 from rag.types import Answer, Citation, escape_markdown, safe_url
 
 log = logging.getLogger(__name__)
 
 Message = dict[str, Any]
 SEARCHING = "Searching the corpus…"
+MAX_K = 20  # the "number of sources" slider's upper end
+MAX_UPLOAD_MB = 20  # per uploaded file; Gradio enforces it too (launch(max_file_size=...))
+UPLOAD_DIR = "uploads"  # under index.settings.home
+_UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
 BAONGHEAN_EXAMPLES = ["What did Putin say about weapons supply?", "Who signed in Istanbul?"]
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\](?![(:\[])")  # an escaped [n] that can't start a link
 
@@ -33,8 +40,8 @@ def _text(s: str) -> str:
     return escape_markdown(s).replace("~", "\\~")
 
 
-def _answer_text(answer: Answer) -> str:
-    """The answer, escaped, with its [n] markers left readable."""
+def _answer_text(answer: Answer, as_of: str | None = None) -> str:
+    """The answer, escaped, with its [n] markers left readable, then a note of what was applied."""
     body = _ESCAPED_MARKER.sub(r"[\1]", _text(answer.text))
     if answer.abstained:
         body = f"**No cited answer.** {body}"
@@ -44,6 +51,8 @@ def _answer_text(answer: Answer) -> str:
     window = answer.time_window or (answer.filters.get("since"), answer.filters.get("until"))
     if any(window):
         notes.append(f"published {window[0] or '…'} to {window[1] or '…'}")
+        if as_of and answer.time_window:  # the window came from the question, counted from as_of
+            notes.append(f"as of {as_of}")
     if answer.filters.get("sources"):
         notes.append("outlets: " + ", ".join(_text(s) for s in answer.filters["sources"]))
     return body + (f"\n\n*{'; '.join(notes)}*" if notes else "")
@@ -86,24 +95,41 @@ def _check_date(name: str, value: str) -> str | None:
     return value
 
 
+def _check_k(k: float | int | str | None) -> int | None:
+    """The slider's value as a passage count (None: the index's default)."""
+    if k in (None, ""):
+        return None
+    try:
+        n = int(float(k))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise RagError(f"Number of sources must be a whole number from 1 to {MAX_K}, not {k!r}.") from None
+    if not 1 <= n <= MAX_K:
+        raise RagError(f"Number of sources must be from 1 to {MAX_K}, not {n}.")
+    return n
+
+
 def respond(
     index: Any, message: str, history: Sequence[Message] | None, since: str = "", until: str = "",
-    sources: Sequence[str] | None = None,
+    sources: Sequence[str] | None = None, k: float | int | None = None, as_of: str = "",
 ) -> list[Message]:
     """The assistant messages answering `message`: the answer text, then a collapsible source box.
-    Errors come back as one readable message, never a stack trace."""
+    `k` passages are given to the answerer (None: the index's setting); `as_of` ('' = today) is
+    the day a time in the question ("last week") counts from. Errors come back as one readable
+    message, never a stack trace."""
     if not (message or "").strip():
         return [_say("Ask a question about the news in the corpus.")]
     try:
         window = {"since": _check_date("Since", since), "until": _check_date("Until", until)}
-        answer = index.query(message.strip(), list(history or []), **window, sources=tuple(sources or ()))
+        day = _check_date("As of", as_of)
+        answer = index.query(message.strip(), list(history or []), **window, sources=tuple(sources or ()),
+                             k=_check_k(k), as_of=day)
     except RagError as e:  # its message says what to do
         return [_say(str(e))]
     except Exception as e:  # last resort: the page must keep working
         log.exception("answering %r failed", message)
         return [_say(f"Something went wrong ({type(e).__name__}); the details are in the server log. "
                      "Try again, or rephrase the question.")]
-    out = [_say(_answer_text(answer))]
+    out = [_say(_answer_text(answer, day))]
     cited = answer.citations or answer.related
     if cited:
         title = "Related coverage" if answer.abstained else "Sources"
@@ -113,7 +139,7 @@ def respond(
 
 def chat(
     index: Any, message: str, history: list[Message] | None, since: str = "", until: str = "",
-    sources: Sequence[str] | None = None,
+    sources: Sequence[str] | None = None, k: float | int | None = None, as_of: str = "",
 ) -> Iterator[tuple[str, list[Message]]]:
     """The page's handler: yields (textbox value, chatbot value) as the turn progresses."""
     history = list(history or [])
@@ -122,9 +148,75 @@ def chat(
         return
     turn = history + [{"role": "user", "content": message}]
     yield "", turn + [_say(SEARCHING)]
-    new = respond(index, message, history, since, until, sources)
+    new = respond(index, message, history, since, until, sources, k, as_of)
     for i in range(1, len(new) + 1):
         yield "", turn + new[:i]
+
+
+def _safe_name(name: str) -> str:
+    """A client-chosen file name as a plain basename: no directories, no leading dots, no odd characters."""
+    base = re.split(r"[\\/]", name)[-1]  # Windows names too
+    base = _UNSAFE_NAME.sub("_", base).strip(" ").lstrip(".")
+    stem, suffix = os.path.splitext(base)
+    return (stem[:100] or "upload") + suffix[:10]
+
+
+def _upload_one(src: Path, dest_dir: Path, max_bytes: int) -> Path | str:
+    """Copy one upload into `dest_dir`; its new path, or why it was refused."""
+    name = _safe_name(src.name)
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        return (f"unsupported file type '{suffix or '(none)'}' "
+                f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+    try:
+        size = src.stat().st_size
+    except OSError:
+        return "the upload could not be read"
+    if size > max_bytes:
+        return f"larger than {max_bytes / 2**20:g} MB ({size / 2**20:.1f} MB)"
+    dest = (dest_dir / name).resolve()
+    if dest.parent != dest_dir.resolve():  # e.g. a symlink planted in the upload directory
+        return "refused: the name points outside the upload directory"
+    try:
+        shutil.copyfile(src, dest)
+    except OSError as e:
+        return f"could not be saved ({e.strerror or type(e).__name__})"
+    return dest
+
+
+def add_articles(index: Any, files: Sequence[str | os.PathLike | None] | None,
+                 max_bytes: int = MAX_UPLOAD_MB * 2**20) -> str:
+    """Copy uploaded files into `<home>/uploads/` under safe basenames, ingest them, and say what
+    happened (Markdown): added/updated/unchanged/failed, with a reason for every failure."""
+    paths = [Path(f) for f in files or () if f]
+    if not paths:
+        return "Choose one or more files first."
+    dest_dir = Path(index.settings.home) / UPLOAD_DIR
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    accepted: list[Path] = []
+    failed: list[tuple[str, str]] = []
+    for src in paths:
+        got = _upload_one(src, dest_dir, max_bytes)
+        if isinstance(got, Path):
+            accepted.append(got)
+        else:
+            failed.append((src.name, got))
+    added = updated = unchanged = 0
+    if accepted:
+        try:
+            report = index.ingest(accepted, progress=False)
+        except RagError as e:
+            return f"**Nothing was added.** {_text(str(e))}"
+        except Exception as e:  # the page must keep working
+            log.exception("ingesting uploads %s failed", accepted)
+            return f"**Nothing was added:** something went wrong ({type(e).__name__}); the details are in the server log."
+        added, updated, unchanged = report.added, report.updated, report.unchanged
+        for f in report.failed:  # show names relative to the upload dir, not server paths
+            where = f.where.replace(str(dest_dir.resolve()) + os.sep, "").replace(str(dest_dir) + os.sep, "")
+            failed.append((where, f.reason))
+    lines = [f"**{added} added, {updated} updated, {unchanged} unchanged, {len(failed)} failed**"]
+    lines += [f"- {_text(where)}: {_text(reason)}" for where, reason in failed]
+    return "\n".join(lines)
 
 
 def default_examples(stats: dict[str, Any]) -> list[str]:
@@ -140,7 +232,7 @@ def default_examples(stats: dict[str, Any]) -> list[str]:
 def header(stats: dict[str, Any]) -> str:
     """One line saying what the corpus holds."""
     if not stats.get("articles"):
-        return "The index is empty: add articles with `newsrag ingest PATH...`, then restart `newsrag serve`."
+        return "The index is empty: add articles below (*Add articles*), or with `newsrag ingest PATH...`."
     n, outlets = stats["articles"], len(stats.get("sources", {}))
     line = f"{n} article{'s' * (n != 1)} from {outlets} outlet{'s' * (outlets != 1)}"
     if stats.get("first_date"):
@@ -159,7 +251,7 @@ def build_app(index: Any, examples: list[str] | None = None) -> Any:
     examples = default_examples(stats) if examples is None else examples
 
     with gr.Blocks(title="newsrag") as app:
-        gr.Markdown("# newsrag\n" + header(stats))
+        title = gr.Markdown("# newsrag\n" + header(stats))
         chatbot = gr.Chatbot(label="Answers", height=520, latex_delimiters=[], allow_tags=False,
                              feedback_options=None, buttons=["copy"])
         with gr.Row():
@@ -171,15 +263,35 @@ def build_app(index: Any, examples: list[str] | None = None) -> Any:
                 since = gr.Textbox(label="Since (YYYY-MM-DD)", placeholder="2020-01-01")
                 until = gr.Textbox(label="Until (YYYY-MM-DD)", placeholder="2020-12-31")
             picked = gr.Dropdown(outlets, value=[], multiselect=True, label="Outlets (all when empty)")
+            with gr.Row():
+                k = gr.Slider(1, MAX_K, value=min(max(index.settings.top_k, 1), MAX_K), step=1,
+                              label="Number of sources", info="passages given to the answerer")
+                as_of = gr.Textbox(label="As of (YYYY-MM-DD)", placeholder="today",
+                                   info='the day "last week" or "this year" counts from; empty = today')
+        with gr.Accordion("Add articles", open=False):
+            uploads = gr.File(label=f"Articles ({', '.join(sorted(SUPPORTED_SUFFIXES))}; up to {MAX_UPLOAD_MB} MB each)",
+                              file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), type="filepath")
+            add = gr.Button("Add to the index")
+            added = gr.Markdown()
         if examples:
             gr.Examples([[q] for q in examples], inputs=[box], label="Examples")
 
-        def handle(message: str, history: list[Message], since_: str, until_: str,
-                   sources: list[str]) -> Iterator[tuple[str, list[Message]]]:
-            yield from chat(index, message, history, since_, until_, sources)
+        def handle_upload(files: list[str] | None) -> tuple[str, str, Any, None]:
+            report = add_articles(index, files)
+            now = index.stats()
+            choices = [s for s in now.get("sources", {}) if s != "(unknown)"]
+            return report, "# newsrag\n" + header(now), gr.Dropdown(choices=choices), None
+
+        add.click(handle_upload, inputs=[uploads], outputs=[added, title, picked, uploads],
+                  concurrency_id="ask", api_visibility="private")  # never alongside a question
+
+        def handle(message: str, history: list[Message], since_: str, until_: str, sources: list[str],
+                   k_: float, as_of_: str) -> Iterator[tuple[str, list[Message]]]:
+            yield from chat(index, message, history, since_, until_, sources, k_, as_of_)
 
         # One shared queue for both triggers: one question at a time against the shared index.
-        io = {"inputs": [box, chatbot, since, until, picked], "outputs": [box, chatbot], "concurrency_id": "ask"}
+        io = {"inputs": [box, chatbot, since, until, picked, k, as_of], "outputs": [box, chatbot],
+              "concurrency_id": "ask"}
         box.submit(handle, **io, api_name="ask", api_visibility="undocumented")
         ask.click(handle, **io, api_visibility="private")
     return app
@@ -189,6 +301,7 @@ def serve(index: Any, host: str | None = None, port: int | None = None, **launch
     """Build the page and serve it (blocks until stopped unless `prevent_thread_lock=True`)."""
     app = build_app(index)
     launch.setdefault("prevent_thread_lock", False)
+    launch.setdefault("max_file_size", f"{MAX_UPLOAD_MB}mb")  # refused before the handler sees it
     launch.setdefault("footer_links", ["gradio", "settings"])  # Gradio 6 has no show_api=: hide the API link
     log.info("serving %s on http://%s:%s", index, host or index.settings.host, port or index.settings.port)
     app.launch(server_name=host or index.settings.host, server_port=port or index.settings.port,
