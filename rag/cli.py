@@ -14,7 +14,6 @@ from . import __doc__ as package_doc
 from .config import Settings
 from .errors import RagError
 
-log = logging.getLogger("rag")
 
 
 def _index(args: argparse.Namespace):
@@ -94,7 +93,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     index = _index(args)
     if args.ingest:
         report = index.ingest(args.ingest, progress=None)
-        log.warning("ingest: %s", report.summary())
+        print(f"ingest: {report.summary()}", file=sys.stderr)
     serve(index, host=args.host, port=args.port)
     return 0
 
