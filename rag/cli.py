@@ -75,6 +75,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"model:    {stats['model']}")
     print(f"articles: {stats['articles']}  chunks: {stats['chunks']}")
     print(f"dates:    {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
+    print(f"updated:  {stats['last_ingested'] or '-'}")
     print("outlets:  " + (", ".join(f"{s} ({n})" for s, n in stats["sources"].items()) or "-"))
     return 0
 

@@ -212,12 +212,16 @@ class NewsIndex:
         return {"id": article_id, **meta, "text": text}
 
     def stats(self) -> dict[str, Any]:
-        """What the index holds: articles, chunks, outlets, date range, model, path."""
+        """What the index holds: articles, chunks, outlets, date range, when it last changed
+        (`last_ingested`, UTC), model, path."""
         dates: list[str] = []
         sources: dict[str, int] = {}
+        ingested: list[str] = []
         n = 0
         for _, meta, _ in self.store.iter_articles():
             n += 1
+            if meta.get("ingested"):
+                ingested.append(meta["ingested"])
             if meta.get("published"):
                 dates.append(meta["published"])
             src = meta.get("source") or "(unknown)"
@@ -228,6 +232,7 @@ class NewsIndex:
             "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             "first_date": min(dates) if dates else None,
             "last_date": max(dates) if dates else None,
+            "last_ingested": max(ingested) if ingested else None,
             "model": self.settings.model,
             "path": str(self.path),
         }

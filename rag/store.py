@@ -137,6 +137,7 @@ class Store:
                     for c in part
                 ],
             )
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         counts: dict[str, int] = {}
         centroid: dict[str, np.ndarray] = {}
         for c, v in zip(chunks, vectors):
@@ -151,7 +152,7 @@ class Store:
                 documents=[a.text for a in part],
                 metadatas=[
                     {**article_metadata(a), "content_hash": a.content_hash, "chunks": counts[a.id],
-                     "origin": a.origin}
+                     "origin": a.origin, "ingested": now}
                     for a in part
                 ],
             )

@@ -186,7 +186,8 @@ def test_info_json_and_text(home: Path) -> None:
     r = newsrag("info", "--json", home=home)
     assert r.returncode == 0, r.stderr
     stats = json.loads(r.stdout)
-    assert set(stats) == {"articles", "chunks", "sources", "first_date", "last_date", "model", "path"}
+    assert set(stats) == {"articles", "chunks", "sources", "first_date", "last_date", "last_ingested", "model", "path"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stats["last_ingested"])
     assert stats["articles"] == 2 and stats["chunks"] >= 2
     assert stats["sources"] == {"Baonghean.vn": 1, "Gazette": 1}
     assert stats["first_date"] == stats["last_date"] == "2021-02-03"
@@ -199,6 +200,7 @@ def test_info_json_and_text(home: Path) -> None:
         "model:    packaged:all-MiniLM-L6-v2\n"
         f"articles: 2  chunks: {stats['chunks']}\n"
         "dates:    2021-02-03 .. 2021-02-03\n"
+        f"updated:  {stats['last_ingested']}\n"
         "outlets:  Baonghean.vn (1), Gazette (1)\n"
     )
 
