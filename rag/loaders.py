@@ -23,7 +23,7 @@ from rag.types import Article, Failure
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv", ".urls"}
 
 # Record fields, lower-cased; the first non-empty one wins.
 FIELDS = {
@@ -38,6 +38,7 @@ FIELDS = {
     "author": ("author", "authors", "byline"),
 }
 _CONTAINERS = ("articles", "items", "data", "records")
+MIN_PAGE_WORDS = 8
 # "(Reuters) - ", "BAGHDAD (Reuters) — ", "WASHINGTON, Jan 4 (AP) -": the outlet in parentheses opens the text.
 _LEAD = re.compile(r"(?:[A-Z][A-Z.' -]*[A-Z](?:,[^()\n]{1,30})?\s+)?\(([^()\n]{2,50})\)\s*[-–—]")
 _YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
@@ -49,6 +50,11 @@ def load(paths: Iterable[str | os.PathLike]) -> Iterator[Article | Failure]:
     if isinstance(paths, (str, os.PathLike)):  # load("corpus") would otherwise iterate characters
         paths = [paths]
     for path in paths:
+        if is_url(str(path)):
+            from .web import load_urls
+
+            yield from load_urls([str(path)])
+            continue
         p = Path(path)
         try:
             mode = p.stat().st_mode
@@ -178,7 +184,7 @@ def _load_file(path: Path) -> Iterator[Article | Failure]:
         yield Failure(where, problem)
         return
     loader = {".txt": _load_text, ".md": _load_text, ".html": _load_html, ".htm": _load_html,
-              ".json": _load_json, ".jsonl": _load_jsonl, ".csv": _load_csv}[suffix]
+              ".json": _load_json, ".jsonl": _load_jsonl, ".csv": _load_csv, ".urls": _load_url_list}[suffix]
     try:
         yield from loader(text, where, path)
     except Exception as e:  # a bug or a parser surprise must not end the whole run
@@ -224,6 +230,26 @@ def _load_text(text: str, where: str, path: Path) -> Iterator[Article | Failure]
     lead = _LEAD.match(body)
     record = {"title": first, "text": body, "source": lead.group(1).strip() if lead else ""}
     yield _record(record, where)
+
+
+def is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def _load_url_list(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
+    """.urls: one article URL or RSS/Atom feed URL a line; blank lines and '#' comments skipped."""
+    from .web import load_urls
+
+    urls = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if is_url(line):
+            urls.append(line)
+        else:
+            yield Failure(f"{where}:{n}", f"not an http(s) URL: {line[:80]!r}")
+    yield from load_urls(urls)
 
 
 def _load_json(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
@@ -292,19 +318,24 @@ def _load_csv(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
 
 
 def _load_html(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
-    """.html / .htm: text and metadata by trafilatura, plain lxml filling gaps; paragraphs joined by a blank line."""
-    doc, plain = _trafilatura_extract(text), _plain_html(text)
-    get = lambda key: doc.get(key) or plain.get(key) or ""  # noqa: E731
+    """.html / .htm: see `html_article`; the file name is the title of last resort."""
+    yield html_article(text, where, {"title": path.stem})
+
+
+def html_article(html: str, where: str, defaults: dict[str, Any] | None = None) -> Article | Failure:
+    """An article from a web page: text and metadata by trafilatura, plain lxml filling gaps,
+    `defaults` (e.g. a feed entry's title and date) last; paragraphs joined by a blank line."""
+    doc, plain, defaults = _trafilatura_extract(html), _plain_html(html), defaults or {}
+    get = lambda key: doc.get(key) or plain.get(key) or defaults.get(key) or ""  # noqa: E731
     paragraphs = [p.strip() for p in (doc.get("text") or plain.get("text") or "").split("\n") if p.strip()]
-    title = get("title") or path.stem
+    title = get("title")
     if paragraphs and _one_line(paragraphs[0]) == _one_line(title):  # the page's <h1>
         paragraphs = paragraphs[1:]
-    if not paragraphs:
-        yield Failure(where, "no extractable text in the HTML page")
-        return
+    if sum(len(p.split()) for p in paragraphs) < MIN_PAGE_WORDS:  # a menu or a cookie notice is no article
+        return Failure(where, "no extractable text in the HTML page")
     record = {"title": title, "text": "\n\n".join(paragraphs), "date": get("date"),
               "author": get("author"), "source": get("sitename"), "url": get("url")}
-    yield _record(record, where)
+    return _record(record, where)
 
 
 @lru_cache(maxsize=1)

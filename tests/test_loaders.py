@@ -330,7 +330,7 @@ def test_missing_and_unsupported_paths(tmp_path: Path) -> None:
     pdf = write(tmp_path / "report.PDF", b"%PDF-1.4")
     f = failure(pdf)
     assert f.where == str(pdf)
-    assert f.reason == "unsupported file type '.PDF' (supported: .csv, .htm, .html, .json, .jsonl, .md, .txt)"
+    assert f.reason == "unsupported file type '.PDF' (supported: .csv, .htm, .html, .json, .jsonl, .md, .txt, .urls)"
     assert "'(none)'" in failure(write(tmp_path / "README", "Title\ntext")).reason
 
 
