@@ -11,7 +11,9 @@
 | reranker            | RAG_RERANKER             | none; a cross-encoder path or hub name   |
 | lock_timeout        | RAG_LOCK_TIMEOUT         | 600 s a second writer waits              |
 | ingest_batch        | RAG_INGEST_BATCH         | 64 articles per commit                   |
+| chroma_url          | RAG_CHROMA_URL           | none: embedded Chroma under home/index   |
 | host / port         | RAG_HOST / RAG_PORT      | 127.0.0.1 / 7860                         |
+| ui_auth             | RAG_UI_AUTH              | none; "user:password" the page asks for (required off localhost) |
 """
 
 from __future__ import annotations
@@ -51,8 +53,10 @@ class Settings:
     reranker: str = ""  # a sentence-transformers cross-encoder (path or hub name); empty: none
     lock_timeout: float = 600.0  # seconds a second writer waits for the first
     ingest_batch: int = 64  # articles embedded and committed together
+    chroma_url: str = ""  # a Chroma server (`chroma run`) instead of the embedded store
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    ui_auth: str = field(default="", repr=False)  # "user:password" for the page's login; never printed
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", Path(self.home).expanduser())

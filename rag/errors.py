@@ -40,7 +40,7 @@ class ModelMismatchError(ModelError):
         super().__init__(
             f"The index at {path} was built with the embedding model {stored!r}, "
             f"but {configured!r} is configured. Set RAG_MODEL={stored!r} to use this index, "
-            "or point RAG_HOME at a new directory to build one with the new model."
+            "or point RAG_HOME (or RAG_CHROMA_URL) at a new place to build one with the new model."
         )
         self.stored = stored
         self.configured = configured

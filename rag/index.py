@@ -41,10 +41,10 @@ class NewsIndex:
     def __init__(self, path: str | PathLike | None = None, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.path = Path(path).expanduser() if path is not None else self.settings.home / "index"
-        self.store = Store(self.path, self.settings.model)
+        self.store = Store(self.path, self.settings.model, self.settings.chroma_url)
         stored = self.store.stored_model()
         if stored is not None and stored != self.settings.model:
-            raise ModelMismatchError(str(self.path), stored, self.settings.model)
+            raise ModelMismatchError(self.settings.chroma_url or str(self.path), stored, self.settings.model)
         self.embedder = Embedder(self.settings.model)
         self.reranker = Reranker(self.settings.reranker) if self.settings.reranker else None
         self._corpus: Corpus | None = None

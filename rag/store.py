@@ -19,10 +19,11 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import ModelMismatchError
+from .errors import ConfigError, ModelMismatchError
 from .types import Article, Chunk, date_int
 
 log = logging.getLogger(__name__)
@@ -32,15 +33,31 @@ CHROMA_BATCH = 2000  # below Chroma's max batch size on every backend
 PAGE = 5000
 
 
-def _client(path: Path):
+def _client(path: Path, url: str = ""):
+    """An embedded Chroma in `path/chroma`, or, with `url`, a Chroma server (`chroma run`)."""
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parts = urlparse(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ConfigError(f"RAG_CHROMA_URL={url!r} is not an http(s) URL like http://127.0.0.1:8000")
+        try:
+            client = chromadb.HttpClient(
+                host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 8000),
+                ssl=parts.scheme == "https", settings=settings,
+            )
+            client.heartbeat()
+        except Exception as exc:
+            raise ConfigError(
+                f"No Chroma server answers at {url} ({type(exc).__name__}). Start one with "
+                "`chroma run --path DIR --port PORT`, or unset RAG_CHROMA_URL to use the embedded store."
+            ) from exc
+        return client
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(
-        path=str(path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
-    )
+    return chromadb.PersistentClient(path=str(path / "chroma"), settings=settings)
 
 
 def article_metadata(a: Article) -> dict[str, Any]:
@@ -55,12 +72,13 @@ def article_metadata(a: Article) -> dict[str, Any]:
 
 
 class Store:
-    """The Chroma collections of one index directory."""
+    """The Chroma collections of one index: embedded in a directory, or on a Chroma server."""
 
-    def __init__(self, path: Path, model: str) -> None:
+    def __init__(self, path: Path, model: str, url: str = "") -> None:
         self.path = Path(path)
         self.model = model
-        self._client = _client(self.path)
+        self.url = url
+        self._client = _client(self.path, url)
         self._chunks = None
         self._articles = None
 
@@ -82,7 +100,7 @@ class Store:
             )
         stored = (col.metadata or {}).get("embed_model")
         if stored != self.model:
-            raise ModelMismatchError(str(self.path), str(stored), self.model)
+            raise ModelMismatchError(self.url or str(self.path), str(stored), self.model)
         return col
 
     def open(self, dim: int | None = None) -> bool:
