@@ -212,13 +212,17 @@ class NewsIndex:
         return {"id": article_id, **meta, "text": text}
 
     def stats(self) -> dict[str, Any]:
-        """What the index holds: articles, chunks, outlets, date range, when it last changed
-        (`last_ingested`, UTC), model, path."""
+        """What the index holds: articles, chunks, syndicated copies kept once (`copies`), outlets,
+        date range, when it last changed (`last_ingested`, UTC), model, path."""
         dates: list[str] = []
         sources: dict[str, int] = {}
         ingested: list[str] = []
         n = 0
+        copies = 0
         for _, meta, _ in self.store.iter_articles():
+            if meta.get("duplicate_of"):  # a syndicated copy, kept once under its original
+                copies += 1
+                continue
             n += 1
             if meta.get("ingested"):
                 ingested.append(meta["ingested"])
@@ -229,6 +233,7 @@ class NewsIndex:
         return {
             "articles": n,
             "chunks": self.store.chunk_count(),
+            "copies": copies,
             "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             "first_date": min(dates) if dates else None,
             "last_date": max(dates) if dates else None,

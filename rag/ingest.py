@@ -12,9 +12,10 @@ from dataclasses import replace
 from os import PathLike
 
 from .chunking import chunk_article
+from .dedupe import Deduper
 from .embedding import Embedder
 from .loaders import load
-from .store import Store
+from .store import Store, centroids
 from .types import Article, Chunk, Failure, IngestReport
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def ingest(
     from tqdm import tqdm  # the plain bar: tqdm.auto warns in notebooks without ipywidgets
 
     bar = tqdm(total=len(todo), unit="article", disable=not progress, desc="Ingesting")
+    dedupe = Deduper(store)
     budget = min(chunk_tokens, embedder.max_tokens - 2)
     for k in range(0, len(todo), batch):
         group = todo[k : k + batch]
@@ -80,13 +82,27 @@ def ingest(
             chunks.extend(parts)
         titles = {a.id: a.title for a in kept}
         vectors = embedder.encode([f"{titles[c.article_id]}\n{c.text}" for c in chunks])
-        store.write(kept, chunks, vectors)
+        originals, copies = [], []
+        article_vectors = centroids(chunks, vectors)
+        for a in kept:
+            centroid = article_vectors[a.id]
+            orig = dedupe.original_of(a, centroid)
+            if orig:
+                log.info("%s copies %s; kept once", a.origin or a.id, orig)
+                copies.append((a, orig, centroid))
+            else:
+                dedupe.add(a, centroid)
+                originals.append(a)
+        keep = {a.id for a in originals}
+        rows = [i for i, c in enumerate(chunks) if c.article_id in keep]
+        store.write(originals, [chunks[i] for i in rows], vectors[rows], copies)
         for a in kept:
             if a.id in stored:
                 report.updated += 1
             else:
                 report.added += 1
-        report.chunks += len(chunks)
+        report.copies += len(copies)
+        report.chunks += len(rows)
         bar.update(len(group))
         bar.set_postfix(chunks=report.chunks)
     bar.close()

@@ -60,6 +60,14 @@ def _client(path: Path, url: str = ""):
     return chromadb.PersistentClient(path=str(path / "chroma"), settings=settings)
 
 
+def centroids(chunks: Sequence[Chunk], vectors: np.ndarray) -> dict[str, np.ndarray]:
+    """article id -> the unit-length mean of its chunk vectors (the article's own vector)."""
+    sums: dict[str, np.ndarray] = {}
+    for c, v in zip(chunks, vectors):
+        sums[c.article_id] = sums.get(c.article_id, 0) + v
+    return {i: v / (np.linalg.norm(v) or 1.0) for i, v in sums.items()}
+
+
 def article_metadata(a: Article) -> dict[str, Any]:
     return {
         "title": a.title,
@@ -135,12 +143,23 @@ class Store:
                 out[i] = m.get("content_hash", "")
         return out
 
-    def write(self, articles: Sequence[Article], chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Replace these articles and all their chunks. Chunks first, article records last."""
+    def write(
+        self,
+        articles: Sequence[Article],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        copies: Sequence[tuple[Article, str, np.ndarray]] = (),
+    ) -> None:
+        """Replace these articles and all their chunks. Chunks first, article records last.
+
+        `copies` are (article, id of the article it copies, its centroid): stored as records
+        without chunks (so re-ingesting them is a no-op), their outlets added to the original's
+        "also carried by"."""
         assert len(chunks) == len(vectors)
-        self.open(dim=int(vectors.shape[1]) if len(vectors) else None)
+        dim = int(vectors.shape[1]) if len(vectors) else (len(copies[0][2]) if copies else None)
+        self.open(dim=dim)
         by_id = {a.id: a for a in articles}
-        ids = list(by_id)
+        ids = list(by_id) + [a.id for a, _, _ in copies]
         for k in range(0, len(ids), CHROMA_BATCH):
             self._chunks.delete(where={"article_id": {"$in": ids[k : k + CHROMA_BATCH]}})
         for k in range(0, len(chunks), CHROMA_BATCH):
@@ -157,25 +176,59 @@ class Store:
             )
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         counts: dict[str, int] = {}
-        centroid: dict[str, np.ndarray] = {}
-        for c, v in zip(chunks, vectors):
+        for c in chunks:
             counts[c.article_id] = counts.get(c.article_id, 0) + 1
-            centroid[c.article_id] = centroid.get(c.article_id, 0) + v
-        for k in range(0, len(ids), CHROMA_BATCH):
-            part = [by_id[i] for i in ids[k : k + CHROMA_BATCH]]
-            vecs = [centroid[a.id] / (np.linalg.norm(centroid[a.id]) or 1.0) for a in part]
+        centroid = centroids(chunks, vectors)
+        carried = self._carried([a.id for a in articles] + [orig for _, orig, _ in copies])
+        for copy, orig, _ in copies:
+            if copy.source and copy.source != (by_id[orig].source if orig in by_id else carried[orig][1]):
+                carried[orig][0].add(copy.source)
+        records = [
+            (a, centroid[a.id],
+             {"chunks": counts[a.id], "also_carried_by": ", ".join(sorted(carried[a.id][0]))})
+            for a in articles
+        ] + [(a, vec, {"chunks": 0, "duplicate_of": orig}) for a, orig, vec in copies]
+        for k in range(0, len(records), CHROMA_BATCH):
+            part = records[k : k + CHROMA_BATCH]
             self._articles.upsert(
-                ids=[a.id for a in part],
-                embeddings=np.stack(vecs),
-                documents=[a.text for a in part],
+                ids=[a.id for a, _, _ in part],
+                embeddings=np.stack([v for _, v, _ in part]),
+                documents=[a.text for a, _, _ in part],
                 metadatas=[
-                    {**article_metadata(a), "content_hash": a.content_hash, "chunks": counts[a.id],
-                     "origin": a.origin, "ingested": now}
-                    for a in part
+                    {**article_metadata(a), "content_hash": a.content_hash, "origin": a.origin, "ingested": now, **extra}
+                    for a, _, extra in part
                 ],
             )
-
+        stored_originals = [o for o in {orig for _, orig, _ in copies} if o not in by_id]
+        if stored_originals:
+            got = self._articles.get(ids=stored_originals, include=["metadatas"])
+            self._articles.update(
+                ids=got["ids"],
+                metadatas=[{**m, "also_carried_by": ", ".join(sorted(carried[i][0]))} for i, m in zip(got["ids"], got["metadatas"])],
+            )
         self._bump()
+
+    def _carried(self, ids: Sequence[str]) -> dict[str, tuple[set[str], str]]:
+        """id -> (outlets already listed as also carrying it, its own outlet), from the store."""
+        out: dict[str, tuple[set[str], str]] = {i: (set(), "") for i in ids}
+        got = self._articles.get(ids=list(out), include=["metadatas"]) if out else {"ids": [], "metadatas": []}
+        for i, m in zip(got["ids"], got["metadatas"]):
+            listed = {s.strip() for s in (m.get("also_carried_by") or "").split(",") if s.strip()}
+            out[i] = (listed, m.get("source", ""))
+        return out
+
+    def nearest_articles(self, vector: np.ndarray, n: int) -> list[tuple[str, float, dict[str, Any], str]]:
+        """(id, cosine similarity, metadata, text) of the `n` articles whose centroids are nearest."""
+        if not self.open() or not self._articles.count():
+            return []
+        got = self._articles.query(
+            query_embeddings=[vector], n_results=min(n, self._articles.count()),
+            include=["metadatas", "documents", "distances"],
+        )
+        return [
+            (i, 1.0 - float(d), m, t)
+            for i, d, m, t in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], got["documents"][0])
+        ]
 
     def _bump(self) -> None:
         self._articles.modify(metadata={**(self._articles.metadata or {}), "generation": time.time_ns()})

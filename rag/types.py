@@ -192,6 +192,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    copies: int = 0  # of those added or updated: syndicated copies kept once
     chunks: int = 0
     failed: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
@@ -211,6 +212,7 @@ class IngestReport:
         lines = [
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             + (f"{self.removed} removed, " if self.removed else "")
+            + (f"{self.copies} copies of other outlets' stories kept once, " if self.copies else "")
             + f"{len(self.failed)} failed ({self.chunks} chunks written in {self.seconds:.1f}s)"
         ]
         lines += [f"  failed: {f}" for f in self.failed]

@@ -186,7 +186,7 @@ def test_info_json_and_text(home: Path) -> None:
     r = newsrag("info", "--json", home=home)
     assert r.returncode == 0, r.stderr
     stats = json.loads(r.stdout)
-    assert set(stats) == {"articles", "chunks", "sources", "first_date", "last_date", "last_ingested", "model", "path"}
+    assert set(stats) == {"articles", "chunks", "copies", "sources", "first_date", "last_date", "last_ingested", "model", "path"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stats["last_ingested"])
     assert stats["articles"] == 2 and stats["chunks"] >= 2
     assert stats["sources"] == {"Baonghean.vn": 1, "Gazette": 1}
