@@ -54,18 +54,24 @@ class NewsIndex:
 
     # -- writing -------------------------------------------------------------------------
     def ingest(
-        self, paths: Iterable[str | PathLike] | str | PathLike, progress: bool | None = None, prune: bool = False
+        self,
+        paths: Iterable[str | PathLike] | str | PathLike,
+        progress: bool | None = None,
+        prune: bool = False,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
     ) -> IngestReport:
         """Add or update the articles under `paths` (files or directories). Unchanged articles are
         skipped before embedding; bad files and records are listed in `report.failed`. With
-        `prune`, articles that disappeared from those directories are removed. One writer at a
+        `prune`, articles that disappeared from those directories are removed. `include` and
+        `exclude` are glob patterns for files inside directories. One writer at a
         time: a second waits for the first (RAG_LOCK_TIMEOUT)."""
         if isinstance(paths, (str, PathLike)):
             paths = [paths]
         with write_lock(self.path, self.settings.lock_timeout):
             report = run_ingest(
                 self.store, self.embedder, paths, DEFAULT_CHUNK_TOKENS, progress,
-                batch=self.settings.ingest_batch, prune=prune,
+                batch=self.settings.ingest_batch, prune=prune, include=include, exclude=exclude,
             )
         return report  # the next search sees the store's new generation and rebuilds BM25
 

@@ -7,14 +7,15 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from os import PathLike
+from pathlib import Path
 
 from .chunking import chunk_article
 from .dedupe import Deduper
 from .embedding import Embedder
-from .loaders import load
+from .loaders import _wanted, load
 from .store import Store, centroids
 from .types import Article, Chunk, Failure, IngestReport
 
@@ -28,6 +29,8 @@ def ingest(
     progress: bool | None = None,
     batch: int = 64,
     prune: bool = False,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> IngestReport:
     """Bring the index in line with `paths`. The caller holds the write lock.
 
@@ -37,7 +40,7 @@ def ingest(
     paths = list(paths)
     report = IngestReport()
     articles: dict[str, Article] = {}
-    for item in load(paths):
+    for item in load(paths, include, exclude):
         if isinstance(item, Failure):
             log.warning("skipped %s", item)
             report.failed.append(item)
@@ -49,7 +52,7 @@ def ingest(
 
     store.sweep_orphans()  # chunks an interrupted run left without their article record
     if prune:
-        report.removed = _prune(store, paths, set(articles), report.failed)
+        report.removed = _prune(store, paths, set(articles), report.failed, include, exclude)
 
     stored = store.content_hashes(list(articles))
     todo = []
@@ -125,16 +128,26 @@ def _absolute(origin: str) -> str:
     return os.path.abspath(file) + origin[len(file) :]
 
 
-def _prune(store: Store, paths: list[str | PathLike], seen: set[str], failed: list[Failure]) -> int:
-    dirs = [os.path.abspath(p) + os.sep for p in paths if os.path.isdir(p)]
+def _prune(
+    store: Store, paths: list[str | PathLike], seen: set[str], failed: list[Failure],
+    include: Sequence[str], exclude: Sequence[str],
+) -> int:
+    """Remove stored articles from files under these directories that this run would have read
+    (matching the globs) but did not find; files that failed to load don't count as gone."""
+    dirs = [Path(os.path.abspath(p)) for p in paths if os.path.isdir(p)]
     failed_files = {os.path.abspath(_file_of(f.where)) for f in failed}
-    gone = [
-        i for i, meta, _ in store.iter_articles()
-        if i not in seen
-        and any(_file_of(meta.get("origin", "")).startswith(d) for d in dirs)
-        and _file_of(meta.get("origin", "")) not in failed_files
-    ]
-    if gone:
-        log.info("pruning %d articles no longer under %s", len(gone), ", ".join(dirs))
-        store.delete_articles(gone)
-    return len(gone)
+
+    def gone(article_id: str, origin: str) -> bool:
+        file = _file_of(origin)
+        if article_id in seen or not file or file in failed_files:
+            return False
+        for d in dirs:
+            if file.startswith(str(d) + os.sep):
+                return _wanted(Path(file).relative_to(d), include, exclude)
+        return False
+
+    doomed = [i for i, meta, _ in store.iter_articles() if gone(i, meta.get("origin", ""))]
+    if doomed:
+        log.info("pruning %d articles no longer under %s", len(doomed), ", ".join(map(str, dirs)))
+        store.delete_articles(doomed)
+    return len(doomed)

@@ -11,8 +11,9 @@ import json
 import logging
 import os
 import re
+from fnmatch import fnmatch
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -45,8 +46,11 @@ _YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _RFC822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\b")
 
 
-def load(paths: Iterable[str | os.PathLike]) -> Iterator[Article | Failure]:
-    """Yield one Article per story and one Failure per bad path, file or record, in input order."""
+def load(
+    paths: Iterable[str | os.PathLike], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> Iterator[Article | Failure]:
+    """Yield one Article per story and one Failure per bad path, file or record, in input order.
+    `include` / `exclude` are glob patterns for the files found inside directories."""
     if isinstance(paths, (str, os.PathLike)):  # load("corpus") would otherwise iterate characters
         paths = [paths]
     for path in paths:
@@ -65,7 +69,7 @@ def load(paths: Iterable[str | os.PathLike]) -> Iterator[Article | Failure]:
             yield Failure(str(p), _one_line(f"cannot read: {getattr(e, 'strerror', None) or e}"))
             continue
         if stat.S_ISDIR(mode):
-            yield from _walk(p, set())
+            yield from _walk(p, set(), p, include, exclude)
         elif not stat.S_ISREG(mode):
             yield Failure(str(p), "not a regular file or directory")
         elif p.suffix.lower() in SUPPORTED_SUFFIXES:
@@ -150,7 +154,7 @@ def _canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
-def _walk(directory: Path, seen: set[Path]) -> Iterator[Article | Failure]:
+def _walk(directory: Path, seen: set[Path], root: Path, include: Sequence[str], exclude: Sequence[str]) -> Iterator[Article | Failure]:
     try:
         real = directory.resolve()
         if real in seen:  # a symlink loop
@@ -164,11 +168,19 @@ def _walk(directory: Path, seen: set[Path]) -> Iterator[Article | Failure]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _walk(entry, seen)
+            yield from _walk(entry, seen, root, include, exclude)
         elif entry.suffix.lower() in SUPPORTED_SUFFIXES and entry.is_file():
-            yield from _load_file(entry)
+            if _wanted(entry.relative_to(root), include, exclude):
+                yield from _load_file(entry)
         else:
             log.debug("skipping %s: not a supported file type", entry)
+
+
+def _wanted(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    """Glob filters on a path relative to the directory named: 'include' keeps only matches,
+    'exclude' drops matches ('2019/*.jsonl', '*draft*'); a pattern matches the path or the name."""
+    hit = lambda pats: any(relative.match(p) or fnmatch(str(relative), p) for p in pats)  # noqa: E731
+    return (not include or hit(include)) and not hit(exclude)
 
 
 def _load_file(path: Path) -> Iterator[Article | Failure]:

@@ -135,3 +135,18 @@ def test_kill_9_at_any_point_then_rerun_ends_as_a_clean_run(tmp_path: Path) -> N
     assert "0 added, 0 updated, 40 unchanged" in again.stdout
     hits = _index(crashed).search("Magnitogorsk apartment explosion", k=3)
     assert hits[0].article_id == "wikinews-e8d671d30811" and hits[0].bm25_score is not None
+
+
+def test_include_and_exclude_globs_and_prune_respects_them(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    _write(news / "2019" / "a.txt", "Ferry sinks off Zanzibar", "A ferry sank off Zanzibar on Monday.")
+    _write(news / "2020" / "b.txt", "Dam opens in Laos", "A dam opened on the Mekong in Laos.")
+    _write(news / "2020" / "b-draft.txt", "Draft: dam", "Draft text about a dam that is not final.")
+    idx = _index(tmp_path)
+    report = idx.ingest([news], progress=False, include=["2020/*"], exclude=["*draft*"])
+    assert report.added == 1
+    assert [h.title for h in idx.search("dam ferry draft", k=5)] == ["Dam opens in Laos"]
+    # a second run over all of 2019 with --prune must not prune 2020 (outside its globs)
+    report = idx.ingest([news], progress=False, prune=True, include=["2019/*"])
+    assert (report.added, report.removed) == (1, 0)
+    assert idx.stats()["articles"] == 2
