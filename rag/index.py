@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .answer.extractive import ExtractiveAnswerer, abstain
-from .chat import Message, context_for
+from .chat import Message, context_for, search_query
 from .chunking import DEFAULT_CHUNK_TOKENS
 from .config import Settings
 from .embedding import Embedder
@@ -148,7 +148,7 @@ class NewsIndex:
         self._require_articles()
         t0 = time.perf_counter()
         context = context_for(question, history)
-        searched = f"{context} {question}".strip()
+        searched = search_query(question, history)
         window = None
         if not (since or until):
             window = parse_time(question, self._as_of(as_of)) or (
