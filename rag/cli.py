@@ -27,7 +27,10 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    report = _index(args).ingest(args.paths, progress=False if args.quiet else None, prune=args.prune)
+    report = _index(args).ingest(
+        args.paths, progress=False if args.quiet else None, prune=args.prune,
+        include=args.include or (), exclude=args.exclude or (),
+    )
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
     return 0 if report.ok else 1
 
@@ -89,13 +92,34 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    local_hosts = ("127.0.0.1", "localhost", "::1")  # listening only here needs no login
+    settings = Settings.from_env(home=args.home)
+    host = args.host or settings.host
+    auth = None
+    if settings.ui_auth and not args.no_auth:
+        user, sep, password = settings.ui_auth.partition(":")
+        if not (sep and user.strip() and password):
+            print("error: RAG_UI_AUTH must be user:password (a user name, a colon, then the password), "
+                  "e.g. RAG_UI_AUTH='reader:long-secret'.", file=sys.stderr)
+            return 2
+        auth = (user.strip(), password)
+    if host not in local_hosts and auth is None:
+        if not args.no_auth:
+            where = f"--host {host}" if args.host else f"RAG_HOST={host}"
+            print(f"error: {where} lets other machines reach the page, so it needs a login: set "
+                  "RAG_UI_AUTH=user:password (e.g. RAG_UI_AUTH='reader:long-secret' newsrag serve "
+                  f"--host {host}), or pass --no-auth to serve it to anyone who can reach it.", file=sys.stderr)
+            return 2
+        logging.getLogger(__name__).warning(
+            "serving on %s without a login (--no-auth): anyone who can reach it can ask and add articles", host)
+
     from ui.app import serve
 
     index = _index(args)
     if args.ingest:
         report = index.ingest(args.ingest, progress=None)
         print(f"ingest: {report.summary()}", file=sys.stderr)
-    serve(index, host=args.host, port=args.port)
+    serve(index, host=host, port=args.port, auth=auth)
     return 0
 
 
@@ -110,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("--prune", action="store_true", help="remove articles that disappeared from these directories")
+    s.add_argument("--include", action="append", metavar="GLOB", help="in directories, only files matching (repeatable)")
+    s.add_argument("--exclude", action="append", metavar="GLOB", help="in directories, skip files matching (repeatable)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ingest)
 
@@ -147,7 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("serve", help="the chat page")
-    s.add_argument("--host", default=None, help="interface to listen on (default 127.0.0.1)")
+    s.add_argument("--host", default=None, help="interface to listen on (default 127.0.0.1, or RAG_HOST); "
+                   "any other than 127.0.0.1/localhost/::1 needs RAG_UI_AUTH=user:password or --no-auth")
+    s.add_argument("--no-auth", action="store_true",
+                   help="serve without a login even on a public interface (ignores RAG_UI_AUTH)")
     s.add_argument("--port", type=int, default=None)
     s.add_argument("--ingest", nargs="*", metavar="PATH", help="ingest these first (unchanged files are skipped)")
     s.set_defaults(func=cmd_serve)

@@ -168,6 +168,11 @@ def test_seed_question_with_sources(page: Page) -> None:
     expect(sources).to_contain_text("you need to stop supplying weapons")
     expect(sources.get_by_text("Baonghean.vn")).to_be_visible()
     expect(sources.locator("blockquote").first).to_be_visible()
+    # the quote is shown in its paragraph, the quoted span highlighted
+    mark = sources.locator("blockquote mark").filter(has_text="stop supplying weapons").first
+    expect(mark).to_be_visible()
+    expect(mark).to_have_css("background-color", re.compile(r"rgba?\((?!0, 0, 0, 0\)).*"))  # visibly highlighted
+    # (here the quoted sentence is its whole paragraph; the hostile test sees a span inside a longer one)
 
 
 def test_date_filter_window_is_shown(page: Page) -> None:
@@ -219,6 +224,12 @@ def test_hostile_article_stays_inert(page: Page) -> None:
     quote = sources.locator("blockquote").first
     expect(quote).to_contain_text('<img src=x onerror="window.__xss=2">')
     expect(quote).to_contain_text("[click](javascript:window.__xss=3) **bold**")
+    expect(quote).to_contain_text("drew twelve thousand visitors")  # the paragraph around the span
+    # the highlighted span carries the markup as text: <mark> is the only element the article adds
+    expect(quote.locator("mark")).to_have_count(1)
+    expect(quote.locator("mark")).to_contain_text("<script>window.__xss=1</script>")
+    assert quote.locator("mark *").count() == 0
+    assert len(quote.inner_text().strip()) > len(quote.locator("mark").inner_text().strip())  # the paragraph around it
     chat = page.get_by_role("log", name="chatbot conversation")
     assert chat.locator("script").count() == 0
     assert chat.locator("img[src='x'], img[onerror]").count() == 0

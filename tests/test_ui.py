@@ -18,7 +18,7 @@ from rag.config import Settings
 from rag.errors import EmptyIndexError
 from rag.loaders import SUPPORTED_SUFFIXES
 from rag.types import Answer, Citation
-from ui.app import _safe_name, add_articles, build_app, chat, respond
+from ui.app import _safe_name, _sources_text, add_articles, build_app, chat, default_examples, header, respond
 
 CORPUS = ROOT / "corpus"
 STATS = {"articles": 2, "chunks": 5, "sources": {"Baonghean.vn": 1, "Reuters": 1},
@@ -51,6 +51,18 @@ class FakeIndex:
     def stats(self) -> dict:
         return STATS
 
+    def article(self, article_id: str) -> dict | None:
+        self.fetched = [*getattr(self, "fetched", []), article_id]
+        text = ARTICLES.get(article_id)
+        return None if text is None else {"id": article_id, "title": "t", "text": text}
+
+
+# the article texts behind the citations below: each quote sits in a paragraph, offsets 0..len(quote)
+ARTICLES = {
+    "a1": "you need to stop supplying weapons, Putin said on Thursday.\nA second paragraph, not shown.",
+    "a2": "<script>alert(1)</script> *bold* [x](javascript:alert(1)) and more <b>text</b>\n\nOther.",
+}
+
 
 ANSWER = Answer(
     question="What did Putin say?",
@@ -79,7 +91,7 @@ def test_respond_answer_and_sources() -> None:
     assert "2024-01-01" in text and "Baonghean.vn" in text  # the filters applied are shown
     assert box["metadata"]["title"] == "Sources"
     src = box["content"]
-    assert "> you need to stop supplying weapons" in src
+    assert "> <mark>you need to stop supplying weapons</mark>" in src
     assert "Title 1 — Baonghean.vn, 2024-02-09" in src and "https://example.com/1" in src
     for m in msgs:  # article text is inert: no raw HTML, no javascript: link, no emphasis
         assert "<script>" not in m["content"] and "<b>" not in m["content"]
@@ -208,7 +220,7 @@ def test_add_articles_refuses_bad_files(tmp_path: Path) -> None:
     out = add_articles(idx, [tmp_path / "tool.exe", tmp_path / "big.txt", tmp_path / "link.txt",
                              tmp_path / "ok.md", tmp_path / "missing.txt"], max_bytes=1024)
     assert out.splitlines()[0] == "**1 added, 0 updated, 0 unchanged, 4 failed**"
-    assert "tool.exe: unsupported file type '.exe' (supported: .csv, .htm, .html, .json, .jsonl, .md, .txt)" in out
+    assert f"tool.exe: unsupported file type '.exe' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})" in out
     assert "big.txt: larger than 0.000976562 MB" in out
     assert "link.txt: refused: the name points outside the upload directory" in out
     assert "missing.txt: the upload could not be read" in out
@@ -300,5 +312,171 @@ def test_served_page_answers_a_client(real_index) -> None:  # noqa: ANN001
         # the history comes back with its source box; a follow-up still works
         _, history = client.predict("What did he say about weapons?", history, "", "", [], 8, "", api_name="/ask")
         assert len(history) == 6 and "[1]" in _content(history[-2])
+    finally:
+        app.close()
+
+
+def test_sources_show_the_paragraph_with_the_span_marked() -> None:
+    idx = FakeIndex(ANSWER)
+    src = respond(idx, "What did Putin say?", [])[1]["content"]
+    assert "> <mark>you need to stop supplying weapons</mark>, Putin said on Thursday." in src
+    assert "second paragraph" not in src and "Other." not in src  # only the span's own paragraph
+    assert "Title 1 — Baonghean.vn, 2024-02-09" in src and "https://example.com/1" in src  # the title line stays
+    # hostile text around and inside the span stays escaped: the only tags are our <mark> pairs
+    assert re.findall(r"(?<![\\(])<[^>]*>", src) == ["<mark>", "</mark>"] * 2  # (<url>) is a link target
+    assert "<mark>\\<script\\>alert(1)\\</script\\> \\*bold\\* \\[x\\](javascript:alert(1))</mark>" in src
+    assert " and more \\<b\\>text\\</b\\>" in src
+    assert idx.fetched == ["a1", "a2"]  # once per cited article
+
+
+def test_sources_fetch_each_article_once_and_fall_back_to_the_quote() -> None:
+    idx = FakeIndex(ANSWER)
+    cites = [_cite(1, "you need to stop supplying weapons"), _cite(2, "Putin said", article_id="a1", start=36, end=46),
+             _cite(3, "moved quote", article_id="a9"), _cite(4, "not there", article_id="a1", start=0, end=9)]
+    src = _sources_text(cites, idx)
+    assert idx.fetched == ["a1", "a9"]
+    assert "> you need to stop supplying weapons, <mark>Putin said</mark> on Thursday." in src
+    assert "> moved quote" in src and "> not there" in src  # no article text / quote not in it: the quote alone
+    assert _sources_text(cites[:1]).endswith("> you need to stop supplying weapons")  # no index: the quote
+
+
+def test_sources_long_paragraph_is_cut_around_the_span() -> None:
+    from ui.app import PARAGRAPH_MAX, WINDOW
+
+    words = " ".join(f"w{i}" for i in range(600))
+    text = f"{words} THE QUOTED SPAN. {words}"
+    start = text.index("THE QUOTED")
+    idx = FakeIndex(ANSWER)
+    ARTICLES["long"] = text
+    try:
+        src = _sources_text([_cite(1, "THE QUOTED SPAN.", article_id="long", start=start, end=start + 16)], idx)
+    finally:
+        del ARTICLES["long"]
+    quote = src.split("\n\n> ", 1)[1]
+    assert len(text) > PARAGRAPH_MAX and quote.startswith("…w") and quote.endswith("…")
+    assert "<mark>THE QUOTED SPAN.</mark>" in quote and len(quote) < 2 * WINDOW + 60
+
+
+class FakeStore:
+    def __init__(self, metas: list[dict]) -> None:
+        self.metas = metas
+
+    def iter_articles(self):  # noqa: ANN201
+        return ((str(i), m, None) for i, m in enumerate(self.metas))
+
+
+def test_header_says_when_the_index_was_updated() -> None:
+    line = header({**STATS, "last_ingested": "2024-03-01T10:20:30+00:00"})
+    assert line.startswith("2 articles from 2 outlets, 2024-02-08 to 2024-02-09 · updated 2024-03-01 · model")
+    assert "updated" not in header(STATS)
+
+
+def test_default_examples_follow_the_corpus() -> None:
+    assert default_examples(STATS) == ["What did Putin say about weapons supply?", "Who signed in Istanbul?"]
+    idx = FakeIndex()
+    idx.store = FakeStore([
+        {"title": "Old story", "published": "2019-01-02"},
+        {"title": "Flooding closes\nthe A1 motorway.", "published": "2021-05-03"},
+        {"title": "Undated story"},
+        {"title": "Talks resume in Geneva!", "published": "2021-05-04"},
+    ])
+    stats = {"articles": 4, "sources": {"Wikinews": 4}, "last_date": "2021-05-04"}
+    assert default_examples(stats, idx) == ["What is the latest on Talks resume in Geneva?",
+                                            "What is the latest on Flooding closes the A1 motorway?",
+                                            "What happened in May 2021?"]
+    assert default_examples({"articles": 1, "sources": {"X": 1}}, FakeIndex()) == []  # no store, no dates
+    import gradio as gr
+
+    app = build_app(_with_stats(idx, stats))
+    ds = next(b for b in app.blocks.values() if isinstance(b, gr.Dataset))
+    assert [row[0] for row in ds.samples] == default_examples(stats, idx)
+
+
+def _with_stats(idx: FakeIndex, stats: dict) -> FakeIndex:
+    idx.stats = lambda: stats  # type: ignore[method-assign]
+    return idx
+
+
+# -- newsrag serve: who may listen where -------------------------------------------------
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """`newsrag serve` runs up to the launch; the launch is recorded instead."""
+    import rag.cli
+    import ui.app
+
+    calls: list[dict] = []
+    monkeypatch.setattr(ui.app, "serve", lambda index, **kw: calls.append({"index": index, **kw}))
+    monkeypatch.setattr(rag.cli, "_index", lambda args: "the-index")
+    for var in ("RAG_UI_AUTH", "RAG_HOST", "RAG_PORT"):
+        monkeypatch.delenv(var, raising=False)
+    return calls
+
+
+def test_serve_on_localhost_needs_no_login(served: list[dict]) -> None:
+    from rag.cli import main
+
+    assert main(["serve", "--port", "7999"]) == 0
+    assert served == [{"index": "the-index", "host": "127.0.0.1", "port": 7999, "auth": None}]
+
+
+def test_serve_refuses_a_public_host_without_a_login(served: list[dict], capsys: pytest.CaptureFixture) -> None:
+    from rag.cli import main
+
+    assert main(["serve", "--host", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert "--host 0.0.0.0" in err and "RAG_UI_AUTH=user:password" in err and "--no-auth" in err
+    assert served == []
+
+
+def test_serve_public_host_with_login_or_no_auth(served: list[dict], monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    from rag.cli import main
+
+    monkeypatch.setenv("RAG_UI_AUTH", "reader:se:cret")
+    assert main(["serve", "--host", "0.0.0.0"]) == 0
+    assert served[-1]["auth"] == ("reader", "se:cret") and served[-1]["host"] == "0.0.0.0"
+    assert main(["serve"]) == 0 and served[-1]["auth"] == ("reader", "se:cret")  # set: used on localhost too
+    monkeypatch.delenv("RAG_UI_AUTH")
+    with caplog.at_level("WARNING"):
+        assert main(["serve", "--host", "0.0.0.0", "--no-auth"]) == 0
+    assert served[-1]["auth"] is None and "without a login (--no-auth)" in caplog.text
+
+
+def test_serve_malformed_login_is_an_error(served: list[dict], monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture) -> None:
+    from rag.cli import main
+
+    for bad in ("readerpassword", ":secret", "reader:"):
+        monkeypatch.setenv("RAG_UI_AUTH", bad)
+        assert main(["serve"]) == 2
+        assert "RAG_UI_AUTH must be user:password" in capsys.readouterr().err
+    assert served == []
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+def test_served_page_with_login_refuses_strangers() -> None:
+    """A real launch with auth: the config and the API answer 401 until the login is posted."""
+    import httpx
+
+    from ui.app import serve
+
+    app = serve(FakeIndex(ANSWER), host="127.0.0.1", port=_free_port(), auth=("reader", "s3cret"),
+                prevent_thread_lock=True, quiet=True)
+    try:
+        url = app.local_url.rstrip("/")
+        with httpx.Client(base_url=url, timeout=30) as anon:
+            for path in ("/config", "/gradio_api/info", "/gradio_api/openapi.json"):
+                assert anon.get(path).status_code == 401, path
+            assert anon.post("/gradio_api/call/ask", json={"data": ["Q?", [], "", "", [], 8, ""]}).status_code == 401
+            assert anon.post("/login", data={"username": "reader", "password": "wrong"}).status_code == 400
+            assert anon.get("/config").status_code == 401
+        with httpx.Client(base_url=url, timeout=30) as user:
+            got = user.post("/login", data={"username": "reader", "password": "s3cret"})
+            assert got.status_code == 200 and got.json() == {"success": True}
+            config = user.get("/config")
+            assert config.status_code == 200 and "components" in config.json()
+            assert user.get("/gradio_api/info").status_code == 200
     finally:
         app.close()

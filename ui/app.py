@@ -65,8 +65,73 @@ def _link(url: str) -> str:
     return f"[{_text(url)}](<{url}>)"
 
 
-def _sources_text(citations: Sequence[Citation]) -> str:
-    """One entry per citation: '[n] title — outlet, date', its link, and the quote as a blockquote."""
+PARAGRAPH_MAX = 700  # longer paragraphs are cut to a window around the quoted span
+WINDOW = 300  # characters kept on each side of the span in that window
+
+
+def _escape_piece(s: str) -> str:
+    """`_text(s)` that keeps one space where `s` began or ended with whitespace (escaping collapses it)."""
+    body = _text(s)
+    if not body:
+        return " " if s and s.isspace() else ""
+    return (" " if s[:1].isspace() else "") + body + (" " if s[-1:].isspace() else "")
+
+
+def _paragraph(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """(before, span, after): the paragraph of `text` around `text[start:end]` (bounded by newlines),
+    cut to WINDOW characters each side of the span, at a word, with '…' when it is long."""
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    hi = len(text) if hi < 0 else hi
+    before, span, after = text[lo:start], text[start:end], text[end:hi]
+    if hi - lo > PARAGRAPH_MAX:
+        if len(before) > WINDOW:
+            cut = before[-WINDOW:]
+            before = "…" + (cut.split(" ", 1)[1] if " " in cut[:40] else cut)
+        if len(after) > WINDOW:
+            cut = after[:WINDOW]
+            after = (cut.rsplit(" ", 1)[0] if " " in cut[-40:] else cut) + "…"
+    return before, span, after
+
+
+def _quote_in_context(c: Citation, text: str | None) -> str:
+    """The citation's paragraph, escaped, with the quoted span in <mark> (the quote alone when the
+    article text is unavailable or its offsets don't hold the quote)."""
+    start, end = c.start, c.end
+    if text and text[start:end] != c.quote:  # offsets stale or normalised: look for the quote itself
+        found = text.find(c.quote) if c.quote else -1
+        start, end = (found, found + len(c.quote)) if found >= 0 else (-1, -1)
+    if not text or start < 0 or end <= start:
+        return _text(c.quote)
+    before, span, after = _paragraph(text, start, end)
+    # <mark> is a standard tag Gradio's sanitizer keeps; everything inside and around it is escaped text
+    return (_escape_piece(before) + "<mark>" + _text(span) + "</mark>" + _escape_piece(after)).strip()
+
+
+def _article_texts(index: Any, citations: Sequence[Citation]) -> dict[str, str | None]:
+    """Each cited article's full text, fetched once per article (None when unavailable)."""
+    texts: dict[str, str | None] = {}
+    fetch = getattr(index, "article", None)
+    for c in citations:
+        if c.article_id in texts:
+            continue
+        texts[c.article_id] = None
+        if fetch is None:
+            continue
+        try:
+            got = fetch(c.article_id)
+        except Exception:  # the quote alone is still a good source box
+            log.exception("fetching article %r failed", c.article_id)
+            continue
+        if got and isinstance(got.get("text"), str):
+            texts[c.article_id] = got["text"]
+    return texts
+
+
+def _sources_text(citations: Sequence[Citation], index: Any = None) -> str:
+    """One entry per citation: '[n] title — outlet, date', its link, and, as a blockquote, the
+    paragraph it comes from with the quoted span marked (the quote alone without `index`)."""
+    texts = _article_texts(index, citations) if index is not None else {}
     entries = []
     for c in citations:
         meta = ", ".join(_text(p) for p in (c.source, c.published or "") if p)
@@ -74,7 +139,8 @@ def _sources_text(citations: Sequence[Citation]) -> str:
         if c.supported is False:
             head += " *(not clearly supported by this passage)*"
         link = _link(c.url)
-        entries.append(head + (f"  \n{link}" if link else "") + f"\n\n> {_text(c.quote)}")
+        quote = _quote_in_context(c, texts.get(c.article_id))
+        entries.append(head + (f"  \n{link}" if link else "") + f"\n\n> {quote}")
     return "\n\n".join(entries)
 
 
@@ -133,7 +199,7 @@ def respond(
     cited = answer.citations or answer.related
     if cited:
         title = "Related coverage" if answer.abstained else "Sources"
-        out.append(_say(_sources_text(cited), title=title, status="done"))
+        out.append(_say(_sources_text(cited, index), title=title, status="done"))
     return out
 
 
@@ -219,24 +285,66 @@ def add_articles(index: Any, files: Sequence[str | os.PathLike | None] | None,
     return "\n".join(lines)
 
 
-def default_examples(stats: dict[str, Any]) -> list[str]:
-    """Example questions that suit what the index holds."""
+def newest_titles(index: Any, n: int = 2) -> list[str]:
+    """The titles of the `n` most recently published articles in `index` (dated ones only)."""
+    store = getattr(index, "store", None)
+    if store is None or not hasattr(store, "iter_articles"):
+        return []
+    try:
+        dated = [(meta.get("published") or "", meta.get("title") or "")
+                 for _, meta, _ in store.iter_articles()]
+    except Exception:  # examples are a nicety: never break the page for them
+        log.exception("listing articles for examples failed")
+        return []
+    dated = sorted(((d, t) for d, t in dated if d and t.strip()), reverse=True)
+    titles: list[str] = []
+    for _, t in dated:
+        if t not in titles:
+            titles.append(t)
+        if len(titles) == n:
+            break
+    return titles
+
+
+_TRAILING = re.compile(r"[\s.!?:;,…]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def _about(title: str, limit: int = 120) -> str:
+    """A title fit to sit in a question: one line, no trailing punctuation, not too long."""
+    t = " ".join(_CONTROL.sub(" ", title).split())
+    if len(t) > limit:
+        t = t[:limit].rsplit(" ", 1)[0]
+    return _TRAILING.sub("", t)
+
+
+def default_examples(stats: dict[str, Any], index: Any = None) -> list[str]:
+    """Example questions that suit what the index holds: the Baonghean pair when that outlet is
+    there; otherwise 'What is the latest on <title>?' for the two newest dated articles, and the
+    month of the newest article (at most 3)."""
     if "Baonghean.vn" in stats.get("sources", {}):
         return list(BAONGHEAN_EXAMPLES)
+    out = [f"What is the latest on {t}?" for t in map(_about, newest_titles(index, 2) if index is not None else [])
+           if t]
     last = stats.get("last_date")
     if last:
-        return [f"What happened in {date.fromisoformat(last[:10]).strftime('%B %Y')}?"]
-    return []
+        try:
+            out.append(f"What happened in {date.fromisoformat(last[:10]).strftime('%B %Y')}?")
+        except ValueError:
+            pass
+    return out[:3]
 
 
 def header(stats: dict[str, Any]) -> str:
-    """One line saying what the corpus holds."""
+    """One line saying what the corpus holds and when it was last updated."""
     if not stats.get("articles"):
         return "The index is empty: add articles below (*Add articles*), or with `newsrag ingest PATH...`."
     n, outlets = stats["articles"], len(stats.get("sources", {}))
     line = f"{n} article{'s' * (n != 1)} from {outlets} outlet{'s' * (outlets != 1)}"
     if stats.get("first_date"):
         line += f", {stats['first_date']} to {stats['last_date']}"
+    if stats.get("last_ingested"):
+        line += f" · updated {str(stats['last_ingested'])[:10]}"
     return f"{line} · model `{stats.get('model', '')}`"
 
 
@@ -248,7 +356,7 @@ def build_app(index: Any, examples: list[str] | None = None) -> Any:
 
     stats = index.stats()
     outlets = [s for s in stats.get("sources", {}) if s != "(unknown)"]
-    examples = default_examples(stats) if examples is None else examples
+    examples = default_examples(stats, index) if examples is None else examples
 
     with gr.Blocks(title="newsrag") as app:
         title = gr.Markdown("# newsrag\n" + header(stats))
@@ -297,13 +405,19 @@ def build_app(index: Any, examples: list[str] | None = None) -> Any:
     return app
 
 
-def serve(index: Any, host: str | None = None, port: int | None = None, **launch: Any) -> Any:
-    """Build the page and serve it (blocks until stopped unless `prevent_thread_lock=True`)."""
+def serve(index: Any, host: str | None = None, port: int | None = None,
+          auth: tuple[str, str] | None = None, **launch: Any) -> Any:
+    """Build the page and serve it (blocks until stopped unless `prevent_thread_lock=True`).
+    With `auth=(user, password)` every page, file and API route asks for that login first."""
     app = build_app(index)
     launch.setdefault("prevent_thread_lock", False)
     launch.setdefault("max_file_size", f"{MAX_UPLOAD_MB}mb")  # refused before the handler sees it
     launch.setdefault("footer_links", ["gradio", "settings"])  # Gradio 6 has no show_api=: hide the API link
-    log.info("serving %s on http://%s:%s", index, host or index.settings.host, port or index.settings.port)
+    if auth is not None:
+        launch["auth"] = auth
+        launch.setdefault("auth_message", "This newsrag page needs a login (RAG_UI_AUTH on the server).")
+    log.info("serving %s on http://%s:%s%s", index, host or index.settings.host, port or index.settings.port,
+             " (login required)" if auth else "")
     app.launch(server_name=host or index.settings.host, server_port=port or index.settings.port,
                share=False, **launch)
     return app
