@@ -2,10 +2,24 @@
 sentence-transformers model named by path or hub name (RAG_MODEL).
 
 torch and sentence-transformers are imported here, on first use, so `import rag` stays light.
+
+Backends (`Embedder(backend=...)`, opt-in; measured in benchmarks/bench_encoder.py):
+
+- "torch" (default): sentence-transformers on torch, fp32.
+- "torch-int8": the same model with its Linear layers dynamically quantized to int8 by torch.
+- "onnx": the transformer exported once to ONNX (torch's exporter) and run by onnxruntime; fp32,
+  the same vectors as "torch" to float rounding.
+- "onnx-int8": that ONNX graph with dynamic int8 weights (per channel), onnxruntime's quantizer.
+
+The ONNX files are built from the local weights (no hub access) on first use and cached under
+`cache_dir` (default `RAG_HOME/cache/encoders`), never next to the model. They need the `onnx`
+package besides onnxruntime (`pip install newsrag[fast]`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import warnings
@@ -15,9 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from .config import PACKAGED_MODEL
-from .errors import ModelError
+from .errors import ConfigError, ModelError
 
 log = logging.getLogger(__name__)
+
+BACKENDS = ("torch", "torch-int8", "onnx", "onnx-int8")
+ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def packaged_model_path() -> Path:
@@ -48,9 +65,21 @@ class Embedder:
     path as the user gave it), never the absolute path of a site-packages directory.
     """
 
-    def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        model: str = PACKAGED_MODEL,
+        batch_size: int = 64,
+        backend: str = "torch",
+        cache_dir: str | os.PathLike | None = None,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ConfigError(
+                f"Unknown encoder backend {backend!r}: use one of {', '.join(BACKENDS)} (RAG_ENCODER)."
+            )
         self.name = model
         self.batch_size = batch_size
+        self.backend = backend
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
         self._last: tuple[str | None, np.ndarray] = (None, np.zeros(0, dtype=np.float32))
 
     @cached_property
@@ -80,7 +109,136 @@ class Embedder:
             )
             raise ModelError(f"Could not load the embedding model {self.name!r}: {exc}. {hint}") from exc
         log.info("loaded embedding model %s (dim %s)", self.name, model.get_embedding_dimension())
+        if self.backend == "torch-int8":
+            import torch
+            from torch.ao.quantization import quantize_dynamic
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # torch.ao's eager quantization is deprecated (still works)
+                quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         return model
+
+    # -- the ONNX backends -----------------------------------------------------------------
+    def _pooling(self) -> str:
+        """The model's pooling, when it is one the ONNX path reproduces: mean or cls."""
+        modules = list(self.model)
+        kinds = [type(m).__name__ for m in modules]
+        if len(modules) < 2 or kinds[0] != "Transformer" or kinds[1] != "Pooling" or any(
+            k not in {"Normalize"} for k in kinds[2:]
+        ):
+            raise ModelError(
+                f"The {self.backend!r} encoder backend handles Transformer + Pooling models only; "
+                f"{self.name!r} is {' + '.join(kinds)}. Use the default backend (RAG_ENCODER=torch)."
+            )
+        mode = modules[1].get_config_dict().get("pooling_mode", "mean")
+        if mode not in {"mean", "cls"}:
+            raise ModelError(
+                f"The {self.backend!r} encoder backend handles mean or cls pooling, not {mode!r}; "
+                "use the default backend (RAG_ENCODER=torch)."
+            )
+        return mode
+
+    def _onnx_file(self) -> Path:
+        """Export (and for onnx-int8 quantize) the transformer once; later runs reuse the file."""
+        target = resolve(self.name)
+        weights = sorted(Path(target).glob("*.safetensors")) + sorted(Path(target).glob("*.bin"))
+        import onnxruntime
+        import torch
+
+        stamp = json.dumps(
+            [target, [(w.name, w.stat().st_size, w.stat().st_mtime_ns) for w in weights],
+             torch.__version__, onnxruntime.__version__, 1],
+        )
+        key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+        if self.cache_dir is not None:
+            base = self.cache_dir
+        else:
+            from .config import Settings
+
+            base = Settings.from_env().home / "cache" / "encoders"
+        folder = base / key
+        fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
+        wanted = int8 if self.backend == "onnx-int8" else fp32
+        if wanted.exists():
+            return wanted
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            import onnx  # noqa: F401  (the exporter and the quantizer both need it)
+        except ModuleNotFoundError:
+            raise ModelError(
+                f"The {self.backend!r} encoder backend needs the onnx package: "
+                "`pip install newsrag[fast]` (or `pip install onnx`)."
+            ) from None
+        if not fp32.exists():
+            self._export(fp32)
+        if self.backend == "onnx-int8":
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            tmp = int8.with_suffix(f".{os.getpid()}.tmp")
+            quantize_dynamic(str(fp32), str(tmp), per_channel=True, weight_type=QuantType.QInt8)
+            os.replace(tmp, int8)
+        log.info("built %s encoder in %s", self.backend, folder)
+        return wanted
+
+    def _export(self, out: Path) -> None:
+        import torch
+
+        transformer = self.model[0].auto_model.eval()
+
+        class Hidden(torch.nn.Module):
+            def __init__(self, inner) -> None:
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.inner(
+                    input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                ).last_hidden_state
+
+        sample = self.model.tokenizer(["a sample sentence", "another one"], padding=True, return_tensors="pt")
+        args = tuple(sample.get(k, torch.zeros_like(sample["input_ids"])) for k in ONNX_INPUTS)
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and tracer notes
+            torch.onnx.export(
+                Hidden(transformer), args, str(tmp), input_names=list(ONNX_INPUTS),
+                output_names=["last_hidden_state"],
+                dynamic_axes={k: {0: "batch", 1: "tokens"} for k in (*ONNX_INPUTS, "last_hidden_state")},
+                opset_version=17, dynamo=False, external_data=False,
+            )
+        os.replace(tmp, out)
+
+    @cached_property
+    def _session(self):
+        self._pool = self._pooling()
+        path = self._onnx_file()
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def _encode_onnx(self, texts: list[str], progress: bool) -> np.ndarray:
+        session = self._session
+        tokenizer = self.model.tokenizer
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # like sentence-transformers: less padding
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for k in range(0, len(texts), self.batch_size):
+            idx = order[k : k + self.batch_size]
+            batch = tokenizer(
+                [texts[i] for i in idx], padding=True, truncation=True, max_length=self.max_tokens,
+                return_tensors="np",
+            )
+            feed = {n: np.asarray(batch[n] if n in batch else np.zeros_like(batch["input_ids"]), dtype=np.int64)
+                    for n in ONNX_INPUTS}
+            hidden = session.run(None, feed)[0]
+            if self._pool == "cls":
+                vec = hidden[:, 0]
+            else:
+                mask = feed["attention_mask"][..., None].astype(np.float32)
+                vec = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+            out[idx] = vec / np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+        return out
 
     @property
     def dim(self) -> int:
@@ -97,6 +255,8 @@ class Embedder:
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.backend.startswith("onnx"):
+            return self._encode_onnx(texts, progress)
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
@@ -120,4 +280,5 @@ class Embedder:
         return self.encode(texts)
 
     def __repr__(self) -> str:
-        return f"Embedder({self.name!r})"
+        extra = f", backend={self.backend!r}" if self.backend != "torch" else ""
+        return f"Embedder({self.name!r}{extra})"

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from .answer.extractive import ExtractiveAnswerer, abstain
+from .answer.extractive import ExtractiveAnswerer, abstain, candidates
 from .chat import Message, context_for, search_query
 from .chunking import DEFAULT_CHUNK_TOKENS
 from .config import Settings
@@ -155,6 +155,9 @@ class NewsIndex:
                 parse_time(context, self._as_of(as_of)) if context else None
             )
         k = k or self.settings.top_k
+        coverage = self.corpus.coverage
+        if window and coverage and (window.since.isoformat() > coverage[1] or window.until.isoformat() < coverage[0]):
+            return self._outside_coverage(question, searched, window, coverage, k, sources, article_ids, t0)
         note = ""
         hits: list[Hit] = []
         for attempt in self._windows(window):
@@ -179,6 +182,29 @@ class NewsIndex:
         answer.filters = filters.to_dict()
         answer.time_window = (filters.since, filters.until) if window and (filters.since or filters.until) else None
         answer.timings = {"retrieve": t1 - t0, "answer": t2 - t1}
+        answer.coverage = coverage
+        answer.as_of = max((c.published for c in answer.citations if c.published), default=None)
+        return answer
+
+    def _outside_coverage(
+        self, question: str, searched: str, window: TimeWindow, coverage: tuple[str, str], k: int,
+        sources: Sequence[str], article_ids: Sequence[str], t0: float,
+    ) -> Answer:
+        """The question names a time the corpus has nothing from: say so, don't answer from other times."""
+        filters = Filters(None, None, tuple(sources), tuple(article_ids))
+        hits = self._search(searched, k, filters)
+        sentences = candidates(hits)
+        self.answerer.score(question, sentences)
+        answer = abstain(question, hits, sentences)
+        side = f"nothing after {coverage[1]}" if window.since.isoformat() > coverage[1] else f"nothing before {coverage[0]}"
+        answer.text = (
+            f"The corpus has {side} (it covers {coverage[0]} to {coverage[1]}), so it can't say what "
+            f"happened {window.text}. The closest coverage from other dates is listed below."
+        )
+        answer.search_query = searched
+        answer.filters = filters.to_dict()
+        answer.coverage = coverage
+        answer.timings = {"retrieve": time.perf_counter() - t0, "answer": 0.0}
         return answer
 
     def _as_of(self, as_of: str | date | None) -> date:

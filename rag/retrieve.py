@@ -83,6 +83,15 @@ class Corpus:
         c._dates = np.array([m.get("date", 0) for m in c.metas], dtype=np.int64)
         return c
 
+    @property
+    def coverage(self) -> tuple[str, str] | None:
+        """(first, last) published date of what can be searched, ISO; None when nothing is dated."""
+        dated = self._dates[self._dates > 0] if len(self.ids) else np.zeros(0, dtype=np.int64)
+        if not len(dated):
+            return None
+        iso = lambda d: f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}"  # noqa: E731
+        return iso(int(dated.min())), iso(int(dated.max()))
+
     def mask(self, f: Filters) -> np.ndarray | None:
         if not f:
             return None

@@ -121,6 +121,8 @@ class Answer:
     search_query: str = ""  # what was actually searched (differs from `question` for follow-ups)
     filters: dict[str, Any] = field(default_factory=dict)
     time_window: tuple[str, str] | None = None  # published-date window applied, ISO dates
+    as_of: str | None = None  # the newest publication date among the cited articles
+    coverage: tuple[str, str] | None = None  # first and last publication dates the corpus holds
     related: list[Citation] = field(default_factory=list)  # closest passages when abstaining
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -135,6 +137,7 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["time_window"] = list(self.time_window) if self.time_window else None
+        d["coverage"] = list(self.coverage) if self.coverage else None
         return d
 
     def sources_markdown(self) -> str:

@@ -66,3 +66,19 @@ def test_time_window_on_answer(wikinews_index) -> None:
     assert answer.time_window == ("2019-12-20", "2020-01-10")
     assert all("2019-12-20" <= h.published <= "2020-01-10" for h in answer.hits)
     assert "Phanfone" in answer.text
+
+
+def test_a_time_the_corpus_does_not_cover_is_said_not_answered(wikinews_index) -> None:
+    answer = wikinews_index.query("What did the president say last week?", as_of="2026-11-25")
+    assert answer.abstained and answer.citations == [] and answer.related
+    assert answer.text.startswith("The corpus has nothing after 2020-12-28 (it covers 2019-01-04 to 2020-12-28)")
+    assert answer.coverage == ("2019-01-04", "2020-12-28")
+    early = wikinews_index.query("What happened in March 2015?")
+    assert early.abstained and early.text.startswith("The corpus has nothing before 2019-01-04")
+
+
+def test_as_of_is_the_newest_cited_date(wikinews_index) -> None:
+    answer = wikinews_index.query("Which typhoon struck the central Philippines over the Christmas period in 2019?")
+    assert answer.as_of == max(c.published for c in answer.citations)
+    assert "2019-12-20" <= answer.as_of <= "2020-01-10"
+    assert answer.to_dict()["coverage"] == ["2019-01-04", "2020-12-28"]

@@ -480,3 +480,10 @@ def test_served_page_with_login_refuses_strangers() -> None:
             assert user.get("/gradio_api/info").status_code == 200
     finally:
         app.close()
+
+
+def test_the_answer_note_shows_as_of_and_coverage() -> None:
+    from ui.app import _answer_text
+
+    a = Answer(question="q", text="x [1]", as_of="2020-01-02", coverage=("2019-01-04", "2020-12-28"))
+    assert _answer_text(a).endswith("*newest source 2020-01-02; corpus covers 2019-01-04 to 2020-12-28*")

@@ -55,6 +55,10 @@ def _answer_text(answer: Answer, as_of: str | None = None) -> str:
             notes.append(f"as of {as_of}")
     if answer.filters.get("sources"):
         notes.append("outlets: " + ", ".join(_text(s) for s in answer.filters["sources"]))
+    if answer.as_of:
+        notes.append(f"newest source {answer.as_of}")
+    if answer.coverage:
+        notes.append(f"corpus covers {answer.coverage[0]} to {answer.coverage[1]}")
     return body + (f"\n\n*{'; '.join(notes)}*" if notes else "")
 
 
