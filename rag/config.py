@@ -12,6 +12,7 @@
 | lock_timeout        | RAG_LOCK_TIMEOUT         | 600 s a second writer waits              |
 | ingest_batch        | RAG_INGEST_BATCH         | 64 articles per commit                   |
 | chroma_url          | RAG_CHROMA_URL           | none: embedded Chroma under home/index   |
+| encoder             | RAG_ENCODER              | torch; onnx / onnx-int8 with the [fast] extra |
 | host / port         | RAG_HOST / RAG_PORT      | 127.0.0.1 / 7860                         |
 | ui_auth             | RAG_UI_AUTH              | none; "user:password" the page asks for (required off localhost) |
 """
@@ -54,6 +55,7 @@ class Settings:
     lock_timeout: float = 600.0  # seconds a second writer waits for the first
     ingest_batch: int = 64  # articles embedded and committed together
     chroma_url: str = ""  # a Chroma server (`chroma run`) instead of the embedded store
+    encoder: str = "torch"  # how the model runs: torch, onnx or onnx-int8 (pip install newsrag[fast])
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     ui_auth: str = field(default="", repr=False)  # "user:password" for the page's login; never printed

@@ -6,7 +6,6 @@ torch and sentence-transformers are imported here, on first use, so `import rag`
 Backends (`Embedder(backend=...)`, opt-in; measured in benchmarks/bench_encoder.py):
 
 - "torch" (default): sentence-transformers on torch, fp32.
-- "torch-int8": the same model with its Linear layers dynamically quantized to int8 by torch.
 - "onnx": the transformer exported once to ONNX (torch's exporter) and run by onnxruntime; fp32,
   the same vectors as "torch" to float rounding.
 - "onnx-int8": that ONNX graph with dynamic int8 weights (per channel), onnxruntime's quantizer.
@@ -33,7 +32,7 @@ from .errors import ConfigError, ModelError
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("torch", "torch-int8", "onnx", "onnx-int8")
+BACKENDS = ("torch", "onnx", "onnx-int8")
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -109,13 +108,6 @@ class Embedder:
             )
             raise ModelError(f"Could not load the embedding model {self.name!r}: {exc}. {hint}") from exc
         log.info("loaded embedding model %s (dim %s)", self.name, model.get_embedding_dimension())
-        if self.backend == "torch-int8":
-            import torch
-            from torch.ao.quantization import quantize_dynamic
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # torch.ao's eager quantization is deprecated (still works)
-                quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         return model
 
     # -- the ONNX backends -----------------------------------------------------------------

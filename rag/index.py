@@ -45,7 +45,9 @@ class NewsIndex:
         stored = self.store.stored_model()
         if stored is not None and stored != self.settings.model:
             raise ModelMismatchError(self.settings.chroma_url or str(self.path), stored, self.settings.model)
-        self.embedder = Embedder(self.settings.model)
+        self.embedder = Embedder(
+            self.settings.model, backend=self.settings.encoder, cache_dir=self.settings.home / "cache" / "encoders"
+        )
         self.reranker = Reranker(self.settings.reranker) if self.settings.reranker else None
         self._corpus: Corpus | None = None
 
