@@ -162,3 +162,16 @@ def test_ingest_a_feed_end_to_end(server: str, tmp_path: Path) -> None:
     assert "300,000" in answer.text and answer.citations[0].source == "Wire Feed"
     again = idx.ingest([f"{server}/feed.xml"], progress=False)
     assert (again.added, again.unchanged) == (0, 2)
+
+
+def test_pasting_urls_on_the_page_ingests_them(server: str, tmp_path: Path) -> None:
+    from rag.config import Settings
+    from rag.index import NewsIndex
+    from ui.app import add_urls
+
+    idx = NewsIndex(tmp_path / "index", Settings(home=tmp_path))
+    report = add_urls(idx, f"{server}/article.html\n\n{server}/missing.html\n")
+    assert report.startswith("**1 added, 0 updated, 0 unchanged, 1 failed**")
+    assert f"{server}/missing.html: HTTP 404 Not Found" in report.replace("\\", "")
+    assert add_urls(idx, "ftp://x\n").startswith("**Nothing was added.** Not http(s) URLs")
+    assert idx.stats()["articles"] == 1

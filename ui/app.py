@@ -14,6 +14,8 @@ import logging
 import os
 import re
 import shutil
+import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -289,6 +291,20 @@ def add_articles(index: Any, files: Sequence[str | os.PathLike | None] | None,
     return "\n".join(lines)
 
 
+def add_urls(index: Any, text: str) -> str:
+    """Ingest pasted page and RSS/Atom feed URLs (one a line) as a `.urls` upload."""
+    urls = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not urls:
+        return "Paste one or more URLs first."
+    bad = [u for u in urls if not re.match(r"https?://\S+$", u)]
+    if bad:
+        return "**Nothing was added.** Not http(s) URLs: " + ", ".join(_text(u) for u in bad[:5])
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}.urls"
+        listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
+        return add_articles(index, [listing])
+
+
 def newest_titles(index: Any, n: int = 2) -> list[str]:
     """The titles of the `n` most recently published articles in `index` (dated ones only)."""
     store = getattr(index, "store", None)
@@ -383,18 +399,24 @@ def build_app(index: Any, examples: list[str] | None = None) -> Any:
         with gr.Accordion("Add articles", open=False):
             uploads = gr.File(label=f"Articles ({', '.join(sorted(SUPPORTED_SUFFIXES))}; up to {MAX_UPLOAD_MB} MB each)",
                               file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), type="filepath")
+            pasted = gr.Textbox(label="…or paste article and RSS/Atom feed URLs, one a line", lines=3,
+                                placeholder="https://example.org/news/feed.xml")
             add = gr.Button("Add to the index")
             added = gr.Markdown()
         if examples:
             gr.Examples([[q] for q in examples], inputs=[box], label="Examples")
 
-        def handle_upload(files: list[str] | None) -> tuple[str, str, Any, None]:
-            report = add_articles(index, files)
+        def handle_upload(files: list[str] | None, urls: str) -> tuple[str, str, Any, None, str]:
+            reports = []
+            if files or not (urls or "").strip():
+                reports.append(add_articles(index, files))
+            if (urls or "").strip():
+                reports.append(add_urls(index, urls))
             now = index.stats()
             choices = [s for s in now.get("sources", {}) if s != "(unknown)"]
-            return report, "# newsrag\n" + header(now), gr.Dropdown(choices=choices), None
+            return "\n\n".join(reports), "# newsrag\n" + header(now), gr.Dropdown(choices=choices), None, ""
 
-        add.click(handle_upload, inputs=[uploads], outputs=[added, title, picked, uploads],
+        add.click(handle_upload, inputs=[uploads, pasted], outputs=[added, title, picked, uploads, pasted],
                   concurrency_id="ask", api_visibility="private")  # never alongside a question
 
         def handle(message: str, history: list[Message], since_: str, until_: str, sources: list[str],
