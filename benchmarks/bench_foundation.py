@@ -100,7 +100,7 @@ def main() -> None:
                     raise
                 time.sleep(1)
         for q in questions[:10]:
-            client.predict(q["question"], [], "", "", [], 8, "", api_name="/ask")
+            client.predict(q["question"], [], "", "", [], 8, "", "extractive", api_name="/ask")
         status = Path(f"/proc/{proc.pid}/status").read_text()
         peak_kb = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1])
     finally:

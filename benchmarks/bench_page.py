@@ -63,7 +63,7 @@ def ask(client: Any, question: str, history: list) -> tuple[list, dict[str, floa
     from gradio_client.utils import Status
 
     t0 = time.perf_counter()
-    job = client.submit(question, history, "", "", [], 8, "", api_name="/ask")
+    job = client.submit(question, history, "", "", [], 8, "", "extractive", api_name="/ask")
     t_proc = None
     while not job.done():
         if t_proc is None and job.status().code in (Status.PROCESSING, Status.ITERATING):

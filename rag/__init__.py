@@ -17,15 +17,19 @@ from .errors import (
     ConfigError,
     EmptyIndexError,
     IndexLockedError,
+    LLMError,
+    LLMRequestError,
+    LLMUnavailableError,
     ModelError,
     ModelMismatchError,
     RagError,
 )
-from .types import Answer, Article, Citation, Failure, Hit, IngestReport
+from .types import Answer, AnswerStream, Article, Citation, Claim, Failure, Hit, IngestReport
 
 __all__ = [
-    "query", "NewsIndex", "Settings", "Answer", "Citation", "Hit", "Article", "Failure", "IngestReport",
-    "RagError", "ConfigError", "EmptyIndexError", "IndexLockedError", "ModelError", "ModelMismatchError",
+    "query", "NewsIndex", "Settings", "Answer", "AnswerStream", "Citation", "Claim", "Hit", "Article", "Failure",
+    "IngestReport", "RagError", "ConfigError", "EmptyIndexError", "IndexLockedError", "ModelError",
+    "ModelMismatchError", "LLMError", "LLMUnavailableError", "LLMRequestError",
 ]
 
 _default: Any = None
@@ -50,6 +54,7 @@ def default_index() -> Any:
     return _default
 
 
-def query(question: str, history: Sequence[dict[str, Any]] | None = None, **kwargs: Any) -> Answer:
-    """Answer `question` from the default index (see `NewsIndex.query` for the options)."""
+def query(question: str, history: Sequence[dict[str, Any]] | None = None, **kwargs: Any) -> Answer | AnswerStream:
+    """Answer `question` from the default index (see `NewsIndex.query` for the options, among
+    them `llm=` and `stream=True`)."""
     return default_index().query(question, history, **kwargs)

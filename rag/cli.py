@@ -19,7 +19,7 @@ from .errors import RagError
 def _index(args: argparse.Namespace):
     from .index import NewsIndex
 
-    return NewsIndex(args.index, Settings.from_env(home=args.home))
+    return NewsIndex(args.index, Settings.from_env(home=args.home, llm=args.llm))
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
@@ -36,11 +36,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    answer = _index(args).query(args.question, k=args.k, as_of=args.as_of, **_filters(args))
+    index = _index(args)
+    live = not args.json and sys.stdout.isatty() and bool(index.settings.llm)
+    answers = index.query(args.question, k=args.k, as_of=args.as_of, stream=True, **_filters(args))
+    if live:  # show the generation as it comes; the verified text follows it
+        for delta in answers:
+            print(delta, end="", flush=True)
+        print("\n\nVerified:")
+    answer = answers.answer
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return 0
+    if answer.notice:
+        print(f"({answer.notice})\n")
     print(answer.text)
+    if answer.unsupported:
+        print("\nNot supported by the passages they cite:")
+        for claim in answer.unsupported:
+            print(f"  - {claim.text} ({claim.reason})")
     cites = answer.citations or answer.related
     if cites:
         print("\nRelated coverage:" if answer.abstained else "\nSources:")
@@ -70,7 +83,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    stats = _index(args).stats()
+    index = _index(args)
+    stats = index.stats()
+    stats["answerer"], stats["answerer_status"] = index.check_llm()
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return 0
@@ -80,6 +95,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"dates:    {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
     print(f"updated:  {stats['last_ingested'] or '-'}")
     print("outlets:  " + (", ".join(f"{s} ({n})" for s, n in stats["sources"].items()) or "-"))
+    print(f"answerer: {stats['answerer']}: {stats['answerer_status']}")
     return 0
 
 
@@ -127,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsrag", description=(package_doc or "").strip().splitlines()[0])
     p.add_argument("--index", metavar="DIR", help="index directory (default: RAG_HOME/index)")
     p.add_argument("--home", metavar="DIR", help="data directory (default: RAG_HOME or the per-user data dir)")
+    p.add_argument("--llm", metavar="SPEC", help="generate answers with an LLM: ollama:MODEL[@URL], "
+                   "openai:MODEL[@URL], gguf:PATH, or extractive (default: RAG_LLM, else extractive)")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

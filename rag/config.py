@@ -13,6 +13,10 @@
 | ingest_batch        | RAG_INGEST_BATCH         | 64 articles per commit                   |
 | chroma_url          | RAG_CHROMA_URL           | none: embedded Chroma under home/index   |
 | encoder             | RAG_ENCODER              | torch; onnx / onnx-int8 with the [fast] extra |
+| llm                 | RAG_LLM                  | none: the extractive answerer; `ollama:MODEL[@URL]`, `openai:MODEL[@URL]`, `gguf:PATH` |
+| llm_choices         | RAG_LLM_CHOICES          | none; more answerers the page offers, comma-separated |
+| llm_timeout         | RAG_LLM_TIMEOUT          | 120 s an LLM call may take               |
+| llm_api_key         | RAG_LLM_API_KEY          | OPENAI_API_KEY; never printed            |
 | host / port         | RAG_HOST / RAG_PORT      | 127.0.0.1 / 7860                         |
 | ui_auth             | RAG_UI_AUTH              | none; "user:password" the page asks for (required off localhost) |
 """
@@ -56,6 +60,10 @@ class Settings:
     ingest_batch: int = 64  # articles embedded and committed together
     chroma_url: str = ""  # a Chroma server (`chroma run`) instead of the embedded store
     encoder: str = "torch"  # how the model runs: torch, onnx or onnx-int8 (pip install newsrag[fast])
+    llm: str = ""  # a generator for answers (rag/answer/llm.py); empty: the extractive answerer
+    llm_choices: str = ""  # comma-separated RAG_LLM values the page's answerer selector offers too
+    llm_timeout: float = 120.0  # seconds one LLM call may take
+    llm_api_key: str = field(default="", repr=False)  # for openai: servers; falls back to OPENAI_API_KEY
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     ui_auth: str = field(default="", repr=False)  # "user:password" for the page's login; never printed
@@ -66,6 +74,8 @@ class Settings:
             raise ConfigError(f"top_k must be at least 1, got {self.top_k}.")
         if self.ingest_batch < 1:
             raise ConfigError(f"ingest_batch must be at least 1, got {self.ingest_batch}.")
+        if self.llm_timeout <= 0:
+            raise ConfigError(f"llm_timeout must be positive, got {self.llm_timeout}.")
         if self.per_article < 1:
             raise ConfigError(f"per_article must be at least 1, got {self.per_article}.")
 
@@ -80,6 +90,16 @@ class Settings:
             values[f.name] = _parse(f.name, raw, f.type)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def answerers(self) -> list[str]:
+        """What the page offers: extractive, the configured LLM, then RAG_LLM_CHOICES (no repeats)."""
+        out = ["extractive"]
+        for value in [self.llm, *self.llm_choices.split(",")]:
+            value = value.strip()
+            if value and value not in out:
+                out.append(value)
+        return out
 
     def replace(self, **changes: Any) -> "Settings":
         return replace(self, **changes)

@@ -5,7 +5,10 @@
     ├── EmptyIndexError        a question was asked before anything was ingested
     ├── ModelError             the embedding model cannot be loaded
     │   └── ModelMismatchError the index was built with another embedding model
-    └── IndexLockedError       another process is writing to the same index
+    ├── IndexLockedError       another process is writing to the same index
+    └── LLMError               the configured LLM (RAG_LLM) did not answer
+        ├── LLMUnavailableError    its server is down, unreachable, or too slow (timeout)
+        └── LLMRequestError        it refused the request: unknown model, bad key, a 4xx/5xx
 """
 
 from __future__ import annotations
@@ -48,3 +51,19 @@ class ModelMismatchError(ModelError):
 
 class IndexLockedError(RagError):
     """Another process holds the write lock on the index."""
+
+
+class LLMError(RagError):
+    """The configured LLM did not answer. `spec` is the RAG_LLM value it was asked through."""
+
+    def __init__(self, spec: str, message: str) -> None:
+        super().__init__(message)
+        self.spec = spec
+
+
+class LLMUnavailableError(LLMError):
+    """The LLM's server is down, unreachable or too slow."""
+
+
+class LLMRequestError(LLMError):
+    """The LLM's server answered with an error: unknown model, bad API key, a 4xx or 5xx."""

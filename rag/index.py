@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from os import PathLike
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from .answer import llm as llm_answer
 from .answer.extractive import ExtractiveAnswerer, abstain, candidates
-from .chat import Message, context_for, search_query
+from .answer.llm import LLMSpec, parse_spec
+from .answer.verify import verify
+from .chat import Message, context_for, search_query, user_turns
 from .chunking import DEFAULT_CHUNK_TOKENS
 from .config import Settings
 from .embedding import Embedder
-from .errors import ConfigError, EmptyIndexError, ModelMismatchError
+from .errors import ConfigError, EmptyIndexError, LLMError, ModelMismatchError, RagError
 from .ingest import ingest as run_ingest
 from .lock import write_lock
 from .rerank import Reranker
 from .retrieve import Corpus, Filters, search
 from .store import Store
 from .timeparse import TimeWindow, parse_time
-from .types import Answer, Hit, IngestReport
+from .types import Answer, AnswerStream, Hit, IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ class NewsIndex:
         )
         self.reranker = Reranker(self.settings.reranker) if self.settings.reranker else None
         self._corpus: Corpus | None = None
+        self._llms: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"NewsIndex({str(self.path)!r}, model={self.settings.model!r})"
@@ -139,33 +143,65 @@ class NewsIndex:
         sources: Sequence[str] = (),
         article_ids: Sequence[str] = (),
         as_of: str | date | None = None,
-    ) -> Answer:
+        llm: str | None = None,
+        stream: bool = False,
+        fallback: bool = False,
+    ) -> Answer | AnswerStream:
         """Answer `question` from the corpus, every sentence cited, or abstain honestly.
 
         `history` ({"role", "content"} messages) lets a follow-up lean on earlier turns. A time
         the question names ("in March 2020", "last week") becomes a published-date window,
         resolved against `as_of` (default: the RAG_AS_OF setting, else today), unless `since` or
         `until` are given. When nothing was published in that window, the search widens and the
-        answer says so."""
+        answer says so.
+
+        `llm` picks the answerer for this call ('extractive', 'ollama:MODEL', 'openai:MODEL@URL',
+        'gguf:PATH'; default: the RAG_LLM setting). A generated answer is verified sentence by
+        sentence against the passages it cites (`Answer.claims`, `Citation.supported`). With
+        `stream=True` the result is an AnswerStream: iterate it for text as it is generated, then
+        read `.answer`. An LLM that fails raises an LLMError, or with `fallback=True` gives the
+        extractive answer with a `notice` saying why."""
         self._require_articles()
+        spec = parse_spec(self.settings.llm if llm is None else llm)
+        today = self._as_of(as_of)
+        steps = self._answer(question, history, spec, today, fallback, k=k or self.settings.top_k, since=since,
+                             until=until, sources=tuple(sources), article_ids=tuple(article_ids))
+        answers = AnswerStream(steps)
+        return answers if stream else answers.answer
+
+    def _answer(
+        self, question: str, history: Sequence[Message] | None, spec: LLMSpec | None, today: date, fallback: bool,
+        *, k: int, since: str | None, until: str | None, sources: tuple[str, ...], article_ids: tuple[str, ...],
+    ) -> Generator[str, None, Answer]:
+        """The steps of one answer: yields text as it comes, returns the finished Answer."""
         t0 = time.perf_counter()
+        notice = ""
         context = context_for(question, history)
         searched = search_query(question, history)
+        if spec is not None and user_turns(history):
+            try:
+                standalone = llm_answer.condense(self._llm(spec), spec, question, history or [])
+            except LLMError as exc:
+                if not fallback:
+                    raise
+                standalone, notice = "", self._fallback_notice(spec, exc)
+                spec = None
+            if standalone:
+                searched, context = standalone, ""
         window = None
         if not (since or until):
-            window = parse_time(question, self._as_of(as_of)) or (
-                parse_time(context, self._as_of(as_of)) if context else None
+            window = parse_time(searched if spec else question, today) or (
+                parse_time(context, today) if context else None
             )
-        k = k or self.settings.top_k
         coverage = self.corpus.coverage
         if window and coverage and (window.since.isoformat() > coverage[1] or window.until.isoformat() < coverage[0]):
-            return self._outside_coverage(question, searched, window, coverage, k, sources, article_ids, t0)
+            answer = self._outside_coverage(question, searched, window, coverage, k, sources, article_ids, t0)
+            yield answer.text
+            return answer
         note = ""
         hits: list[Hit] = []
         for attempt in self._windows(window):
-            filters = Filters(
-                attempt[0] if attempt else since, attempt[1] if attempt else until, tuple(sources), tuple(article_ids)
-            )
+            filters = Filters(attempt[0] if attempt else since, attempt[1] if attempt else until, sources, article_ids)
             hits = self._search(searched, k, filters)
             if hits or attempt is None:
                 break
@@ -174,19 +210,76 @@ class NewsIndex:
             note = (f"Nothing was published {where}; searched " +
                     (f"{attempt[0]} to {attempt[1]} instead. " if attempt else "all dates instead. "))
         t1 = time.perf_counter()
-        if hits:
-            answer = self.answerer.answer(question, hits, context=context)
-        else:
-            answer = abstain(question, hits)
-        t2 = time.perf_counter()
+        timings = {"retrieve": t1 - t0}
+        if note:
+            yield note
+        answer = None
+        if hits and spec is not None:
+            try:
+                answer = yield from self._generate(spec, question, hits, today, timings)
+            except LLMError as exc:
+                if not fallback:
+                    raise
+                notice = self._fallback_notice(spec, exc)
+        if answer is None:
+            answer = self.answerer.answer(question, hits, context=context) if hits else abstain(question, hits)
+            yield answer.text
         answer.text = note + answer.text
+        for claim in answer.claims:  # offsets into the text as shown
+            claim.start, claim.end = claim.start + len(note), claim.end + len(note)
+        answer.notice = notice
         answer.search_query = searched
         answer.filters = filters.to_dict()
         answer.time_window = (filters.since, filters.until) if window and (filters.since or filters.until) else None
-        answer.timings = {"retrieve": t1 - t0, "answer": t2 - t1}
+        answer.timings = {**timings, "answer": time.perf_counter() - t1}
         answer.coverage = coverage
         answer.as_of = max((c.published for c in answer.citations if c.published), default=None)
         return answer
+
+    def _generate(
+        self, spec: LLMSpec, question: str, hits: list[Hit], today: date, timings: dict[str, float]
+    ) -> Generator[str, None, Answer]:
+        """A generated answer, streamed, then verified against the passages it cites."""
+        t0 = time.perf_counter()
+        parts: list[str] = []
+        for delta in llm_answer.stream(self._llm(spec), spec, llm_answer.messages(question, hits, today)):
+            parts.append(delta)
+            yield delta
+        t1 = time.perf_counter()
+        checked = verify(("".join(parts)).strip(), hits, self.embedder.encode)
+        timings.update(generate=t1 - t0, verify=time.perf_counter() - t1)
+        if not checked.text or checked.states_nothing:
+            answer = abstain(question, hits)
+            answer.text = checked.text or llm_answer.NOT_IN_SOURCES
+        else:
+            answer = Answer(question, checked.text, checked.citations, hits=list(hits))
+        answer.claims = checked.claims
+        answer.answerer = spec.label
+        return answer
+
+    def _llm(self, spec: LLMSpec) -> Any:
+        """The adapter for `spec`, made once (a gguf model loads once)."""
+        if spec.label not in self._llms:
+            self._llms[spec.label] = llm_answer.make_llm(spec, self.settings)
+        return self._llms[spec.label]
+
+    @staticmethod
+    def _fallback_notice(spec: LLMSpec, exc: LLMError) -> str:
+        log.warning("the LLM %s failed (%s); answering extractively", spec, exc)
+        return f"The LLM ({spec.label}) failed, so this is the extractive answer. {exc}"
+
+    def check_llm(self, llm: str | None = None) -> tuple[str, str]:
+        """(answerer, status) for `newsrag info`: 'extractive' needs nothing; an LLM is asked for
+        one word and its reply time, or the reason it can't answer, is the status."""
+        spec = parse_spec(self.settings.llm if llm is None else llm)
+        if spec is None:
+            return llm_answer.EXTRACTIVE, "ready (no LLM needed)"
+        t0 = time.perf_counter()
+        try:
+            llm_answer.complete(self._llm(spec), spec, "Reply with the single word OK.")
+        except RagError as exc:
+            return spec.label, f"NOT answering: {exc}"
+        return spec.label, f"answers ({time.perf_counter() - t0:.1f} s for a one-word reply)"
 
     def _outside_coverage(
         self, question: str, searched: str, window: TimeWindow, coverage: tuple[str, str], k: int,

@@ -1,9 +1,11 @@
-"""The typed values that flow through newsrag: Article, Chunk, Hit, Citation, Answer, IngestReport."""
+"""The typed values that flow through newsrag: Article, Chunk, Hit, Citation, Claim, Answer,
+AnswerStream, IngestReport."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -110,6 +112,23 @@ class Citation:
 
 
 @dataclass
+class Claim:
+    """One sentence of a generated answer and the verdict on it (rag/answer/verify.py)."""
+
+    text: str  # the sentence as it stands in Answer.text, markers included
+    start: int  # offsets into Answer.text
+    end: int
+    cites: list[int] = field(default_factory=list)  # the [n] it carries
+    supported: bool = True
+    score: float = 1.0  # how well the cited passages carry it, 0..1
+    reason: str = ""  # why it is not supported: "no citation", "'12' is not in [2]", ...
+
+    def __repr__(self) -> str:
+        verdict = "supported" if self.supported else f"UNSUPPORTED ({self.reason})"
+        return f"Claim({self.text[:50]!r}, cites={self.cites}, {verdict})"
+
+
+@dataclass
 class Answer:
     """What a question gets back: text with [n] markers, the citations behind them, and the hits searched."""
 
@@ -125,12 +144,22 @@ class Answer:
     coverage: tuple[str, str] | None = None  # first and last publication dates the corpus holds
     related: list[Citation] = field(default_factory=list)  # closest passages when abstaining
     timings: dict[str, float] = field(default_factory=dict)
+    answerer: str = "extractive"  # or the RAG_LLM value that generated it
+    claims: list[Claim] = field(default_factory=list)  # per-sentence verdicts of a generated answer
+    notice: str = ""  # e.g. why the LLM's answer was replaced by the extractive one
+
+    @property
+    def unsupported(self) -> list[Claim]:
+        """The sentences the cited passages don't carry (generated answers only)."""
+        return [c for c in self.claims if not c.supported]
 
     def __str__(self) -> str:
         return self.text
 
     def __repr__(self) -> str:
         kind = "abstained" if self.abstained else f"{len(self.citations)} citations"
+        if self.unsupported:
+            kind += f", {len(self.unsupported)} unsupported"
         text = self.text if len(self.text) <= 70 else self.text[:67] + "..."
         return f"<Answer {kind}: {text!r}>"
 
@@ -151,13 +180,46 @@ class Answer:
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
-        parts = [escape_markdown(self.text)]
+        parts = [f"*{escape_markdown(self.notice)}*"] if self.notice else []
+        parts.append(escape_markdown(self.text))
+        if self.unsupported:
+            parts.append("**Not supported by the passages they cite:**\n\n" + "\n".join(
+                f"- {escape_markdown(c.text)} *({escape_markdown(c.reason)})*" for c in self.unsupported))
         if self.time_window:
             parts.append(f"*Published between {self.time_window[0]} and {self.time_window[1]}.*")
         sources = self.sources_markdown()
         if sources:
             parts.append(("**Related coverage**" if self.abstained else "**Sources**") + "\n\n" + sources)
         return "\n\n".join(parts)
+
+
+class AnswerStream:
+    """What `NewsIndex.query(..., stream=True)` returns: iterate it for the text as it is generated;
+    `.answer` is then the final, verified Answer (the same object a call without `stream` gives).
+    Reading `.answer` first runs the generation to its end."""
+
+    def __init__(self, steps: Generator[str, None, Answer]) -> None:
+        self._steps = steps
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        while self._answer is None:
+            try:
+                delta = next(self._steps)
+            except StopIteration as stop:
+                self._answer = stop.value
+                return
+            yield delta
+
+    @property
+    def answer(self) -> Answer:
+        for _ in self:
+            pass
+        assert self._answer is not None
+        return self._answer
+
+    def __repr__(self) -> str:
+        return f"<AnswerStream {'done' if self._answer is not None else 'streaming'}>"
 
 
 _SAFE_URL = re.compile(r"https?://[^\s<>]+", re.I)

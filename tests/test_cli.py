@@ -186,7 +186,9 @@ def test_info_json_and_text(home: Path) -> None:
     r = newsrag("info", "--json", home=home)
     assert r.returncode == 0, r.stderr
     stats = json.loads(r.stdout)
-    assert set(stats) == {"articles", "chunks", "copies", "sources", "first_date", "last_date", "last_ingested", "model", "path"}
+    assert set(stats) == {"articles", "chunks", "copies", "sources", "first_date", "last_date", "last_ingested", "model",
+                          "path", "answerer", "answerer_status"}
+    assert (stats["answerer"], stats["answerer_status"]) == ("extractive", "ready (no LLM needed)")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stats["last_ingested"])
     assert stats["articles"] == 2 and stats["chunks"] >= 2
     assert stats["sources"] == {"Baonghean.vn": 1, "Gazette": 1}
@@ -202,6 +204,7 @@ def test_info_json_and_text(home: Path) -> None:
         "dates:    2021-02-03 .. 2021-02-03\n"
         f"updated:  {stats['last_ingested']}\n"
         "outlets:  Baonghean.vn (1), Gazette (1)\n"
+        "answerer: extractive: ready (no LLM needed)\n"
     )
 
 
@@ -275,3 +278,48 @@ def test_search_with_an_article_filter_returns_only_that_article(tmp_path: Path)
     assert r.returncode == 0, r.stderr
     hits = json.loads(r.stdout)
     assert hits and {h["article_id"] for h in hits} == {"two"}
+
+
+# --- generated answers (--llm) against a scripted OpenAI-compatible server on 127.0.0.1 ---------------
+def test_ask_with_llm_prints_verdicts(home: Path) -> None:
+    from scripted_llm import ScriptedLLM
+
+    with ScriptedLLM() as server:
+        server.replies.append(
+            "The mayor said the repairs cost four million euros [1]. The bridge cost 9 million euros [1]. "
+            "It was built by Romans."
+        )
+        r = newsrag("--llm", f"openai:scripted@{server.url}/v1", "ask", "What did the bridge repairs cost?",
+                    "--source", "Gazette", home=home)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(
+        "The mayor said the repairs cost four million euros [1]. The bridge cost 9 million euros [1]. "
+        "It was built by Romans.\n"
+        "\nNot supported by the passages they cite:\n"
+        "  - The bridge cost 9 million euros [1]. ('9' is not in [1])\n"
+        "  - It was built by Romans. (no citation)\n"
+        "\nSources:\n[1] Old bridge reopens — Gazette, 2021-02-03\n"
+    ), r.stdout
+
+
+def test_info_says_whether_the_llm_answers(home: Path) -> None:
+    from scripted_llm import ScriptedLLM
+
+    with ScriptedLLM() as server:
+        server.replies.append("OK")
+        up = newsrag("--llm", f"openai:scripted@{server.url}/v1", "info", "--json", home=home)
+        url = server.url
+    assert up.returncode == 0, up.stderr
+    stats = json.loads(up.stdout)
+    assert stats["answerer"] == f"openai:scripted@{url}/v1"
+    assert re.fullmatch(r"answers \(\d+\.\d s for a one-word reply\)", stats["answerer_status"])
+
+    down = newsrag("--llm", f"openai:scripted@{url}/v1", "info", home=home)  # the server is gone now
+    assert down.returncode == 0
+    assert f"answerer: openai:scripted@{url}/v1: NOT answering: Cannot reach the LLM server at {url}/v1" in down.stdout
+
+
+def test_a_bad_llm_setting_is_a_clear_error(home: Path) -> None:
+    r = newsrag("--llm", "claude:sonnet", "ask", "anything?", home=home)
+    assert r.returncode == 2
+    assert r.stderr.startswith("error: RAG_LLM='claude:sonnet': unknown kind 'claude'. Use ollama:MODEL[@URL]")

@@ -41,8 +41,10 @@ class FakeIndex:
         self.settings = Settings(home=home or ROOT / "no-such-home", top_k=top_k)
 
     def query(self, question, history=None, *, k=None, since=None, until=None, sources=(),  # noqa: ANN001
-              as_of=None):  # noqa: ANN001
+              as_of=None, llm=None, stream=False, fallback=False):  # noqa: ANN001
         kw = {"since": since, "until": until, "sources": sources, "k": k, "as_of": as_of}
+        if llm is not None:
+            kw["llm"] = llm
         self.calls.append((question, history, kw))
         if self.error:
             raise self.error
@@ -271,7 +273,7 @@ def _handler(app):  # noqa: ANN001, ANN202
 
 def test_real_stack_turn(real_index) -> None:  # noqa: ANN001
     app = build_app(real_index)
-    *_, (box, history) = _handler(app)("What did Putin say about weapons supply?", [], "", "", [], 8, "")
+    *_, (box, history) = _handler(app)("What did Putin say about weapons supply?", [], "", "", [], 8, "", "extractive")
     answer, sources = history[-2], history[-1]
     assert box == "" and history[0] == {"role": "user", "content": "What did Putin say about weapons supply?"}
     assert "stop supplying weapons" in answer["content"] and "[1]" in answer["content"]
@@ -306,11 +308,11 @@ def test_served_page_answers_a_client(real_index) -> None:  # noqa: ANN001
     app = serve(real_index, port=_free_port(), prevent_thread_lock=True, quiet=True)
     try:
         client = Client(app.local_url, verbose=False, download_files=False)
-        box, history = client.predict("Who signed in Istanbul?", [], "", "", [], 8, "", api_name="/ask")
+        box, history = client.predict("Who signed in Istanbul?", [], "", "", [], 8, "", "extractive", api_name="/ask")
         assert box == "" and len(history) == 3
         assert history[-1]["metadata"]["title"] == "Sources" and "Arakhamia" in _content(history[-2])
         # the history comes back with its source box; a follow-up still works
-        _, history = client.predict("What did he say about weapons?", history, "", "", [], 8, "", api_name="/ask")
+        _, history = client.predict("What did he say about weapons?", history, "", "", [], 8, "", "extractive", api_name="/ask")
         assert len(history) == 6 and "[1]" in _content(history[-2])
     finally:
         app.close()
