@@ -18,12 +18,14 @@ import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 
 
 class ScriptedLLM:
     def __init__(self) -> None:
-        self.replies: list[str] = []  # next replies, first first; empty: DEFAULT
+        self.replies: list[str | Callable[[str], str]] = []  # next replies, first first (a callable gets
+        # the prompt's text); when empty, `default`
         self.requests: list[dict[str, Any]] = []
         self.status: int | None = None  # answer every request with this HTTP status
         self.delay = 0.0  # seconds to wait before answering
@@ -53,6 +55,8 @@ class ScriptedLLM:
                                                            "llama.context_length": 8192},
                                             "capabilities": ["completion"]})
                 reply = owner.replies.pop(0) if owner.replies else owner.default
+                if callable(reply):
+                    reply = reply("\n".join(str(m.get("content", "")) for m in body.get("messages", [])))
                 if self.path.startswith("/api/chat"):
                     return self._ollama(body, reply)
                 return self._openai(body, reply)
@@ -115,6 +119,14 @@ class ScriptedLLM:
     def prompt(self, i: int = -1) -> str:
         """The text of every message of request `i`, joined."""
         return "\n".join(str(m.get("content", "")) for m in self.requests[i].get("messages", []))
+
+
+def source_number(prompt: str, needle: str) -> int:
+    """The n of the prompt's first <source n="..."> block whose text contains `needle`."""
+    for m in re.finditer(r'<source n="(\d+)"[^>]*>\n(.*?)\n</source>', prompt, re.S):
+        if needle in m.group(2):
+            return int(m.group(1))
+    raise AssertionError(f"no source in the prompt contains {needle!r}")
 
 
 def pieces(text: str) -> list[str]:

@@ -52,7 +52,7 @@ def _body(answer: Answer) -> str:
     for claim in answer.claims:
         parts.append(_text(answer.text[at:claim.end]))
         if not claim.supported:
-            parts.append(f" ⚠️ *not supported: {_text(claim.reason)}*")
+            parts.append(f"⚠️ *not supported: {_text(claim.reason)}*")
         at = claim.end
     parts.append(_text(answer.text[at:]))
     return _ESCAPED_MARKER.sub(r"[\1]", " ".join(p for p in parts if p))

@@ -167,7 +167,7 @@ _ATTR = re.compile(r"[\"<>\n\r]+")
 
 
 def _attr(value: str | None) -> str:
-    return _ATTR.sub(" ", value or "").strip() or "unknown"
+    return " ".join(_ATTR.sub(" ", value or "").split()) or "unknown"
 
 
 def _data(text: str) -> str:

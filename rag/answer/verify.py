@@ -128,7 +128,8 @@ def names(sentence: str) -> set[str]:
     found = set()
     for m in _NAME.finditer(sentence):
         before = sentence[:m.start()].rstrip()
-        if not before or before[-1] in "\"“‘':([—-.!?":
+        after_title = re.search(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|[A-Z])\.$", before)  # "Mr. Biden", "U.S. Army"
+        if not before or (before[-1] in "\"“‘':([—-.!?" and not after_title):
             continue
         word = m.group().rstrip(".").replace("’", "'")
         word = re.sub(r"'s$", "", word)
@@ -206,7 +207,7 @@ def verify(text: str, hits: Sequence[Hit], encode: Encode | None = None) -> Chec
         claim = Claim(sentence, s, e, cites)
         checked.claims.append(claim)
         words = {w for w in tokenize(body) if not w.isdigit()}  # numbers are checked on their own
-        if _NO_FACT.search(body) or (len(words) < 3 and not numbers(body) and not names(body)) or body.endswith(":"):
+        if _NO_FACT.search(body) or body.endswith(":") or (len(words) < 2 and not numbers(body) and not _named(body)):
             claim.reason = "states no fact"
             continue
         if not cites:
@@ -230,6 +231,11 @@ def verify(text: str, hits: Sequence[Hit], encode: Encode | None = None) -> Chec
         _judge_by_meaning(pending, encode)
     checked.citations = [_citation(n, p.hit, evidence[n], checked.claims) for n, p in passages.items()]
     return checked
+
+
+def _named(text: str) -> bool:
+    """Any capitalised word that isn't a function word, the first one included ("Zelensky was there.")."""
+    return any(w.lower() not in STOPWORDS for w in re.findall(r"\b[A-Z]\w+", text))
 
 
 def _refs(cites: Sequence[int]) -> str:
