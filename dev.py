@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,29 @@ def run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, env=env)
 
 
+# Wheels we compile once per machine (llama-cpp-python takes 3 to 11 minutes on 2 cores) and reuse.
+WHEELHOUSE = Path.home() / ".cache" / "newsrag" / "wheels"
+
+
+def compiled_pins(extras: str) -> list[str]:
+    """The extra's pinned requirements that have no wheel on PyPI ('llama-cpp-python==0.3.36')."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = project.get("optional-dependencies", {}).get(extras, []) if extras else []
+    return [re.sub(r"\[.*?\]", "", r) for r in wanted if r.startswith("llama-cpp-python") and "==" in r]
+
+
+def build_wheels(extras: str) -> None:
+    """Compile what the extra pins and PyPI has no wheel for, once, into WHEELHOUSE."""
+    for pin in compiled_pins(extras):
+        name, version = pin.split("==")
+        if any(WHEELHOUSE.glob(f"{name.replace('-', '_')}-{version}-*.whl")):
+            continue
+        print(f"compiling {pin} once (3 to 11 minutes); the wheel is kept in {WHEELHOUSE}", flush=True)
+        run(PY, "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps", "-w", WHEELHOUSE, pin)
+
+
 def setup(extras: str) -> None:
     stamp = VENV / f".newsrag-{extras or 'base'}"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
@@ -43,8 +67,10 @@ def setup(extras: str) -> None:
     if not PY.exists():
         print(f"creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    pip = [PY, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    pip = [PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--find-links", WHEELHOUSE]
+    WHEELHOUSE.mkdir(parents=True, exist_ok=True)
     run(*pip, TORCH)
+    build_wheels(extras)
     run(*pip, "-e", f".[{extras}]" if extras else ".")
     stamp.write_text(want)
 

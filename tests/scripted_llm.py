@@ -29,6 +29,7 @@ class ScriptedLLM:
         self.requests: list[dict[str, Any]] = []
         self.status: int | None = None  # answer every request with this HTTP status
         self.delay = 0.0  # seconds to wait before answering
+        self.piece_delay = 0.0  # seconds between streamed pieces
         self.models = {"scripted"}  # an unknown model gets a 404, as real servers do
         self.default = "The sources don't say."
         owner = self
@@ -77,6 +78,7 @@ class ScriptedLLM:
                 for line in lines:
                     self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
                     self.wfile.flush()
+                    time.sleep(owner.piece_delay)
                 self.wfile.write(b"0\r\n\r\n")
 
             def _openai(self, body: dict[str, Any], reply: str) -> None:
@@ -103,8 +105,13 @@ class ScriptedLLM:
                          .encode() + b"\n" for piece in pieces(reply)]
                 self._stream("application/x-ndjson", lines + [json.dumps(done).encode() + b"\n"])
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that gave up (the timeout test) is expected, not an error
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

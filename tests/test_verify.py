@@ -80,6 +80,11 @@ def test_a_sentence_citing_the_wrong_source_is_flagged() -> None:
     assert not ok and reason == "[1] says little of it"
 
 
+def test_a_flipped_negation_is_flagged() -> None:
+    assert verdicts("A storm did not kill three people in Poland [1].") == [
+        ("A storm did not kill three people in Poland [1].", False, "[1] says the opposite (a negation differs)")]
+
+
 def test_a_factual_sentence_without_a_citation_is_flagged_and_a_refusal_is_not() -> None:
     assert verdicts("A storm killed three people in Poland. The sources don't say more.") == [
         ("A storm killed three people in Poland.", False, "no citation"),
@@ -119,3 +124,20 @@ def test_a_paraphrase_is_judged_by_meaning() -> None:
 def test_an_answer_that_claims_nothing(answer: str) -> None:
     checked = verify(answer, HITS)
     assert checked.states_nothing and checked.citations == []
+
+
+@pytest.mark.slow
+def test_planted_set_meets_its_targets() -> None:
+    """benchmarks/bench_verify.py's planted set, with the real MiniLM: the issue's targets hold."""
+    from conftest import SHARED
+
+    if not (SHARED / "eval" / "wikinews_dev.jsonl").exists():
+        pytest.skip("../shared is missing")
+    from benchmarks.bench_verify import planted_set, run
+    from rag.config import PACKAGED_MODEL
+    from rag.embedding import Embedder
+
+    result = run(planted_set(SHARED), Embedder(PACKAGED_MODEL).encode)
+    assert result["n_planted"] > 300 and result["n_supported"] > 200
+    assert result["planted_flagged"] >= 0.95, result["by_kind"]
+    assert result["supported_flagged"] <= 0.05, result["by_kind"]

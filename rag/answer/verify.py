@@ -8,7 +8,9 @@
 3. Each sentence that states something is scored against the passages it cites:
    - every number and every name in it must appear in them (or in their title, outlet, date);
    - its content words must be covered by them, or its meaning must be close to one of
-     their sentences (embedding similarity), when the wording differs.
+     their sentences (embedding similarity), when the wording differs;
+   - a negation ("not", "never", "n't") must not be present in the sentence and absent from the
+     closest passage sentence, or the other way round.
    A factual sentence with no citation is flagged too.
 4. Each citation's quote becomes the passage sentences that carry the claims citing it, with
    exact offsets into the article.
@@ -49,6 +51,7 @@ _NAME = re.compile(r"\b[A-Z][\w'’.-]*[\w]")
 _HONORIFIC = frozenset("mr mrs ms dr sir prof".split())
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DAY_OF = re.compile(rf"\b(?:(?P<m1>{_MONTHS})\s+(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTHS}))\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot)\b|n['’]t\b", re.I)
 _NO_FACT = re.compile(
     r"\b(?:(?:do|does|did)(?:n['’]t| not) (?:say|mention|state|answer)|not (?:mentioned|stated|say)|"
     r"no information|cannot (?:answer|tell)|can['’]t (?:answer|tell)|I don['’]t know|unclear from the sources)\b",
@@ -64,6 +67,7 @@ class Checked:
     citations: list[Citation] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     dropped: list[int] = field(default_factory=list)  # marker numbers that pointed at no passage
+    by_meaning: int = 0  # claims the word checks left to the embedding check
 
     @property
     def states_nothing(self) -> bool:
@@ -214,10 +218,12 @@ def verify(text: str, hits: Sequence[Hit], encode: Encode | None = None) -> Chec
             claim.supported, claim.score, claim.reason = False, 0.0, "no citation"
             continue
         cited = [passages[n] for n in cites]
+        closest = []
         for n, p in zip(cites, cited):
             best = _best_sentence(words, p)
             if best:
                 evidence[n].append(best)
+                closest.append(p.hit.text[best[0] - p.hit.start: best[1] - p.hit.start])
         lex = len(words & set().union(*(p.tokens for p in cited))) / max(len(words), 1)
         claim.score = round(lex, 3)
         why = _missing(body, cited)
@@ -225,10 +231,13 @@ def verify(text: str, hits: Sequence[Hit], encode: Encode | None = None) -> Chec
             claim.supported, claim.reason = False, why.replace("the passage", _refs(cites))
         elif lex < LEX_FLOOR:
             claim.supported, claim.reason = False, f"{_refs(cites)} says little of it"
+        elif closest and all(bool(_NEGATION.search(body)) != bool(_NEGATION.search(c)) for c in closest):
+            claim.supported, claim.reason = False, f"{_refs(cites)} says the opposite (a negation differs)"
         elif lex < LEX_OK:
             pending.append((claim, body, cited))
     if pending:
         _judge_by_meaning(pending, encode)
+        checked.by_meaning = len(pending)
     checked.citations = [_citation(n, p.hit, evidence[n], checked.claims) for n, p in passages.items()]
     return checked
 
@@ -252,6 +261,18 @@ def _best_sentence(words: set[str], p: _Passage) -> tuple[int, int] | None:
     return best
 
 
+MEANING_CANDIDATES = 3  # passage sentences per cited passage that are embedded (the most overlapping)
+
+
+def _closest_windows(words: set[str], parts: list[str]) -> list[str]:
+    """The passage sentences sharing most words with the claim, each also joined with the sentence
+    after it (a claim may merge two): embedding only these keeps verification within milliseconds."""
+    ranked = sorted(range(len(parts)), key=lambda i: -len(words & set(tokenize(parts[i]))))[:MEANING_CANDIDATES]
+    out = [parts[i] for i in ranked]
+    out += [f"{parts[i]} {parts[i + 1]}" for i in ranked if i + 1 < len(parts)]
+    return out
+
+
 def _judge_by_meaning(pending: list[tuple[Claim, str, list[_Passage]]], encode: Encode | None) -> None:
     """Claims whose wording differs from their passages: supported when one cited sentence (or two
     adjacent ones) means nearly the same. Without an encoder they stay unsupported."""
@@ -260,11 +281,11 @@ def _judge_by_meaning(pending: list[tuple[Claim, str, list[_Passage]]], encode: 
             claim.supported, claim.reason = False, f"{_refs(claim.cites)} words it differently; not checked"
         return
     windows: list[list[str]] = []
-    for _, _, cited in pending:
+    for _, body, cited in pending:
+        words = set(tokenize(body))
         texts = []
         for p in cited:
-            parts = [p.hit.text[s:e] for s, e in p.spans]
-            texts += parts + [f"{a} {b}" for a, b in zip(parts, parts[1:])]
+            texts += _closest_windows(words, [p.hit.text[s:e] for s, e in p.spans])
         windows.append(texts)
     flat = [body for _, body, _ in pending] + [t for w in windows for t in w]
     vectors = encode(flat)
