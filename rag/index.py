@@ -24,6 +24,8 @@ from .lock import write_lock
 from .rerank import Reranker
 from .retrieve import Corpus, Filters, search
 from .store import Store
+from . import timeline
+from .timeline import TIMELINE_K, timeline_topic
 from .timeparse import TimeWindow, parse_time
 from .types import Answer, AnswerStream, Hit, IngestReport
 
@@ -200,9 +202,11 @@ class NewsIndex:
             return answer
         note = ""
         hits: list[Hit] = []
+        topic = timeline_topic(question)
+        searched = topic or searched
         for attempt in self._windows(window):
             filters = Filters(attempt[0] if attempt else since, attempt[1] if attempt else until, sources, article_ids)
-            hits = self._search(searched, k, filters)
+            hits = self._search(topic, TIMELINE_K, filters) if topic else self._search(searched, k, filters)
             if hits or attempt is None:
                 break
         if window and attempt != window.iso():
@@ -214,7 +218,10 @@ class NewsIndex:
         if note:
             yield note
         answer = None
-        if hits and spec is not None:
+        if topic:  # a dated list of the story's articles, whichever answerer is chosen
+            answer = timeline.build(question, topic, hits, self.answerer, self._lead)
+            yield answer.text
+        elif hits and spec is not None:
             try:
                 answer = yield from self._generate(spec, question, hits, today, timings)
             except LLMError as exc:
@@ -257,6 +264,10 @@ class NewsIndex:
         answer.answerer = spec.label
         return answer
 
+    def _lead(self, article_id: str) -> tuple[int, int, str] | None:
+        got = self.store.get_article(article_id)
+        return timeline.lead_sentence(got[1]) if got else None
+
     def _llm(self, spec: LLMSpec) -> Any:
         """The adapter for `spec`, made once (a gguf model loads once)."""
         if spec.label not in self._llms:
@@ -280,6 +291,15 @@ class NewsIndex:
         except RagError as exc:
             return spec.label, f"NOT answering: {exc}"
         return spec.label, f"answers ({time.perf_counter() - t0:.1f} s for a one-word reply)"
+
+    def timeline(
+        self, topic: str, *, since: str | None = None, until: str | None = None, sources: Sequence[str] = (),
+        article_ids: Sequence[str] = (), as_of: str | date | None = None,
+    ) -> Answer:
+        """How a story developed: the key sentence of each relevant article, oldest first, each
+        cited (`answer.citations` in date order). Same as asking "How did <topic> develop?"."""
+        return self.query(f"How did {topic.strip().rstrip('?')} develop?", since=since, until=until,
+                          sources=sources, article_ids=article_ids, as_of=as_of, llm="extractive")
 
     def _outside_coverage(
         self, question: str, searched: str, window: TimeWindow, coverage: tuple[str, str], k: int,

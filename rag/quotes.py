@@ -58,7 +58,9 @@ _FINITE = frozenset(
     elaborated observed observes quipped joked conceded concedes vowed vows promised promises
     predicted predicts revealed reveals testified reiterated reiterates countered cautioned pleaded
     shouted exclaimed spoke speaks posted posts described describes called calls criticized
-    criticised criticizes criticises suggested suggests mentioned mentions agreed agrees""".split()
+    criticised criticizes criticises suggested suggests mentioned mentions agreed agrees add lauded
+    praised praises alleged alleges expressed accused accuses labelled labeled dubbed branded hailed
+    slammed denounced condemned thanked apologised apologized talked""".split()
 )
 _PARTICIPLE = frozenset(
     """saying adding telling stating noting writing explaining warning asking calling describing
@@ -66,7 +68,9 @@ _PARTICIPLE = frozenset(
     recalling announcing commenting replying responding concluding""".split()
 )
 # `"...," said Smith` is English; `"...," told Smith` and `"...," called Smith` are not.
-_INVERTIBLE = _FINITE - {"told", "tells", "called", "calls", "described", "describes", "criticized", "criticised",
+_INVERTIBLE = _FINITE - {"add", "lauded", "praised", "praises", "alleged", "alleges", "expressed", "accused",
+                         "accuses", "labelled", "labeled", "dubbed", "branded", "hailed", "slammed", "denounced",
+                         "condemned", "thanked", "apologised", "apologized", "talked", "told", "tells", "called", "calls", "described", "describes", "criticized", "criticised",
                          "criticizes", "criticises", "urged", "urges", "promised", "promises", "say"}
 _IRREGULAR = frozenset(
     """spoke gave made took went held met began led sent saw came won lost became left put kept paid
@@ -75,7 +79,7 @@ _IRREGULAR = frozenset(
 )
 _SKIP_BEFORE_VERB = frozenset(
     """also has had have later then once further previously reportedly again subsequently earlier
-    recently yesterday today tonight would will had already still however, first last""".split()
+    recently yesterday today tonight would will already still first last""".split()
 )
 _PRONOUNS = frozenset({"he", "she", "they"})
 _PREPOSITIONS = frozenset(
@@ -87,7 +91,7 @@ _CONJUNCTIONS = frozenset({"and", "but", "or", "nor", "as", "while", "when", "af
 _FUNCTION = frozenset(
     """the a an this that these those his her their its our my your but and or so yet however meanwhile
     also then when while after before in on at as if although though since during following despite
-    because both some many most other another speaking asked according separately earlier later
+    because both some many most other another one two three speaking asked according separately earlier later
     yesterday today instead""".split()
 )
 _TITLES = frozenset(
@@ -98,7 +102,8 @@ _TITLES = frozenset(
     inspector superintendent chief judge justice attorney ambassador commissioner director chairman
     chairwoman chair ceo spokesman spokeswoman spokesperson leader speaker deputy coach manager head
     executive founder candidate nominee former acting state councillor councilor legislator
-    lawmaker mp mep chancellor-elect president-elect treasurer consul envoy marshal""".split()
+    lawmaker mp mep assemblywoman assemblyman assemblymember councilwoman councilman alderman
+    congressperson democrat republican chancellor-elect president-elect treasurer consul envoy marshal""".split()
 )
 _PARTICLES = frozenset({"de", "la", "le", "van", "von", "der", "den", "ter", "bin", "ibn", "al", "da", "di",
                         "du", "del", "dos", "das", "do", "y", "st"})
@@ -118,6 +123,18 @@ _ORG = frozenset(
     administration cabinet channel radio television tv magazine journal herald telegraph guardian
     observer tribune""".split()
 )
+_QUANTITIES = frozenset({"many", "some", "all", "few", "several", "most", "million", "thousand", "hundred", "thousands",
+                         "millions", "hundreds", "dozens", "two", "three", "four", "five", "other", "fellow"})
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "that", "these",
+                          "those", "some", "many", "such", "in", "of", "with", "by", "for", "from", "on", "at"})
+# After a quotation that ended its sentence, only these make the next words an attribution.
+_CORE = frozenset(
+    """said says told tells added adds asked asks replied replies wrote writes explained continued tweeted
+    noted stated recalled remarked insisted warned declared commented concluded quipped responded
+    announced""".split()
+)
+_AUXILIARIES = frozenset({"has", "have", "had", "is", "are", "was", "were", "will", "would", "be", "been"})
+_OF = frozenset({"of", "on", "for"})
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col",
                             "capt", "prof", "rev", "sgt", "mt", "ft", "no", "vs"})
 
@@ -162,7 +179,7 @@ class _Tok:
 
     def capital(self) -> bool:
         """Could be part of a name: capitalised (or 'al-Assad'), not a month, day or 'I'."""
-        if self.kind != "w" or self.low in _TIME or self.text == "I":
+        if self.kind != "w" or self.low in _TIME or self.text == "I" or self.text[:2] in ("I'", "I’"):
             return False
         return self.text[0].isupper() or bool(re.match(r"[a-z]{1,3}-[A-Z]", self.text))
 
@@ -183,6 +200,7 @@ class _Attr:
     direct: bool = False  # a reporting verb right next to the quotation
     cue: bool = False  # some attribution cue was found (even if it gave no speaker)
     until: int = -1  # end offset of the attribution clause when it comes after the quotation
+    coordinated: bool = False  # the verb has no subject of its own: 'X arrived and said'
 
 
 @dataclass
@@ -214,9 +232,11 @@ def extract_quotes(text: str) -> list[Quote]:
             carried = False
             prev_para = []
             continue
-        _Paragraph(article, para.start(), para.end(), raws).attribute()
-        if prev_para and prev_para[-1].unclosed and raws and _opens_paragraph(text, para.start(), raws[0]):
+        paragraph = _Paragraph(article, para.start(), para.end(), raws)
+        paragraph.attribute()
+        if prev_para and prev_para[-1].unclosed and _opens_paragraph(text, para.start(), raws[0]):
             _across_paragraphs(prev_para[-1], raws[0])
+        paragraph.continue_all()
         carried = raws[-1].unclosed
         prev_para = raws
         out.extend(raws)
@@ -253,13 +273,11 @@ def _keep(text: str, r: _Raw) -> bool:
     words = re.findall(r"\w[\w'’-]*", text[r.start : r.end])
     if not any(c.isalpha() for c in text[r.start : r.end]):
         return False
-    if r.attr.direct:
-        return True
-    if len(words) < MIN_WORDS:
-        return False
     long_words = [w for w in words if len(w) >= 4]
-    title_case = long_words and all(w[0].isupper() for w in long_words) and not re.search(r"[.!?,]", text[r.start : r.end])
-    return not title_case
+    title_case = bool(long_words) and all(w[0].isupper() for w in long_words) and not re.search(r"[.!?,]", text[r.start : r.end])
+    if len(words) >= MIN_WORDS and not title_case:
+        return True
+    return r.attr.direct and r.confidence != UNCERTAIN
 
 
 def _opens_paragraph(text: str, para_start: int, raw: _Raw) -> bool:
@@ -329,9 +347,13 @@ def _ortho():
     return _punkt()._params.ortho_context
 
 
-def _seen_lowercase(word: str) -> bool:
-    """Punkt's training corpus saw this word in lower case (a common word, not a name)."""
-    return bool(_ortho().get(word.lower(), 0) & 0b111000)  # _ORTHO_BEG_LC | _ORTHO_MID_LC | _ORTHO_UNK_LC
+def _seen_lowercase(word: str, only: bool = False) -> bool:
+    """Punkt's training corpus saw this word in lower case (a common word, not a name); `only`:
+    and never capitalised inside a sentence ("fellow", unlike "Mark" or "Bill")."""
+    from nltk.tokenize.punkt import _ORTHO_LC, _ORTHO_MID_UC
+
+    flags = _ortho().get(word.lower(), 0)
+    return bool(flags & _ORTHO_LC) and not (only and flags & _ORTHO_MID_UC)
 
 
 def _tokenize(text: str, lo: int, hi: int) -> list[_Tok]:
@@ -365,19 +387,35 @@ class _Article:
         self.titled: set[str] = set()  # names seen after a title ("President Putin" -> "Putin")
         self.singles: set[str] = set()  # names seen alone ("Putin")
         self.speakers: set[str] = set()  # named speakers so far
+        self.subjects: set[str] = set()  # names right before a reporting verb anywhere in the article
         toks = _tokenize(text, 0, len(text))
-        for a, b in _runs(toks, 0, len(toks), self.sentence_start_tokens(toks)):
-            got = self.name_of(toks, a, b)
+        starts = self.sentence_start_tokens(toks)
+        runs = _runs(toks, 0, len(toks), starts)
+        self.run_texts = {text[toks[a].start : toks[b - 1].end] for a, b in runs}
+        self.surnames = {toks[b - 1].text for a, b in runs if b - a > 1 and toks[b - 1].capital() and not toks[b - 1].possessive()
+                         and not _org_like(text[toks[a].start : toks[b - 1].end])}
+        for a, b in runs:
+            got = self.name_of(toks, a, b, starts)
             if not got:
                 continue
             s, e, titled, _ = got
             name = text[s:e]
+            v = b
+            while v < len(toks) and toks[v].lower_word() and toks[v].low in _SKIP_BEFORE_VERB:
+                v += 1
+            if v < len(toks) and _verb(toks[v], _FINITE) and not _org_like(name):
+                self.subjects.add(name)  # 'Ma Ngok said the turnout was ...': someone who speaks
+            if b + 2 < len(toks) and toks[b].text == "," and toks[b + 1].low in ("the", "a", "an") and any(
+                x.low in _TITLES for x in toks[b + 2 : b + 6]
+            ):
+                self.titled.add(name)  # 'Sayyid Ali Hosseini Khamenei, the Supreme Leader of Iran,'
             if titled:
                 self.titled.add(name)
             if " " not in name:
                 self.singles.add(name)
-            elif not _org_like(name):
+            elif not _org_like(name) and not _seen_lowercase(name.split()[0], only=True):
                 self.full_names.append((s, name))
+        self.full_set = {n for _, n in self.full_names}
 
     def sentence_start_tokens(self, toks: list[_Tok]) -> set[int]:
         """Indices of the first word token of each sentence."""
@@ -400,12 +438,19 @@ class _Article:
     def common(self, word: str) -> bool:
         """A capitalised word that is an ordinary word opening a sentence ("Officials", "However")."""
         low = word.lower()
+        if word in self.surnames:  # 'West backed away...' after 'rapper Kanye West'
+            return False
         return low in _FUNCTION or low in _TITLES or low in self.lower_words or _seen_lowercase(word)
 
     def name_of(self, toks: list[_Tok], a: int, b: int, starts: set[int] | None = None) -> tuple[int, int, bool, bool] | None:
         """(start, end, titled, possessive) of the name in run toks[a:b], titles and what precedes them stripped."""
+        a0 = a
         while a < b and toks[a].low in _FUNCTION and not (b - a > 1 and toks[a].low in _TITLES):
             a += 1
+        if starts is not None and a in starts and b - a > 1 and (
+            _seen_lowercase(toks[a].text, only=True) or toks[a].low.endswith("-old")
+        ):
+            a += 1  # 'Broadcaster Piers Morgan', 'Fifteen-year-old Robert' opening a sentence
         if a < b and starts is not None and a in starts and b - a == 1 and self.common(toks[a].text):
             return None
         titled = False
@@ -413,8 +458,13 @@ class _Article:
             if toks[k].low in _TITLES and k < b - 1:
                 a, titled = k + 1, True
                 break
-        if a >= b or (b - a == 1 and toks[a].low in _TITLES):
-            return None
+        if a >= b or (toks[b - 1].low in _TITLES and (b - a == 1 or toks[b - 2].low in _TITLES)):
+            return None  # a bare title: "the Secretary General said"
+        if a0 >= 2 and toks[a0 - 1].low in ("of", "from") and toks[a0 - 2].low in _TITLES:
+            a = self.after_place(toks, a, b)  # 'Senator from Vermont Bernie Sanders'
+            if a is None:
+                return None
+            titled = True
         while b > a and toks[b - 1].low in _PARTICLES:
             b -= 1
         if a >= b:
@@ -425,9 +475,24 @@ class _Article:
             end -= 2
         return toks[a].start, end, titled, possessive
 
+    def after_place(self, toks: list[_Tok], a: int, b: int) -> int | None:
+        """Where the name starts in 'Chief Executive of | Hong Kong Carrie Lam': after a prefix the
+        article also uses on its own ("Hong Kong"), or before a full name it uses on its own."""
+        for k in range(a + 1, b - 1):
+            prefix = self.text[toks[a].start : toks[k - 1].end]
+            rest = self.text[toks[k].start : toks[b - 1].end]
+            if prefix in self.run_texts or rest in self.run_texts:
+                return k
+        return None
+
     def expand(self, name: str, before: int) -> str:
-        """A surname alone -> the one full name the article gave before `before` ending with it."""
+        """A surname alone -> the one full name the article gave before `before` ending with it;
+        a name run into what precedes it ("Hong Kong Carrie Lam") -> the full name it ends with."""
         if " " in name:
+            words = name.split()
+            for k in range(1, len(words) - 1):
+                if " ".join(words[k:]) in self.full_set:
+                    return " ".join(words[k:])
             return name
         found = {full for pos, full in self.full_names if pos < before and full.split()[-1] == name}
         return found.pop() if len(found) == 1 else name
@@ -437,7 +502,7 @@ class _Article:
         name as a person's (a title, a speaker, or a full name whose surname it uses alone)."""
         if _org_like(name):
             return False
-        if titled or name in self.titled or name in self.speakers:
+        if titled or name in self.titled or name in self.speakers or name in self.subjects:
             return True
         if " " in name:
             return name.split()[-1] in self.singles or name.split()[-1] in self.titled
@@ -460,11 +525,13 @@ def _runs(toks: list[_Tok], lo: int, hi: int, starts: set[int]) -> list[tuple[in
             i += 1
             continue
         j = i + 1
-        while j < hi and j not in starts and not toks[j - 1].possessive():
-            if toks[j].capital():
+        while j < hi and j not in starts and (not toks[j - 1].possessive() or toks[j].low in _ORG):
+            if toks[j].capital():  # "the Alachua Sheriff's Office", not "Australia's Griffith University"
                 j += 1
-            elif toks[j].low in _PARTICLES and toks[j].lower_word() and j + 1 < hi and toks[j + 1].capital():
-                j += 2
+            elif toks[j].lower_word() and j + 1 < hi and toks[j + 1].capital() and (
+                toks[j].low in _PARTICLES or (toks[j].low in _OF and toks[j - 1].low in _ORG)
+            ):
+                j += 2  # 'von der Leyen', 'University of California', 'Commission on Presidential Debates'
             else:
                 break
         out.append((i, j))
@@ -526,13 +593,20 @@ class _Paragraph:
         for qi, r in enumerate(self.raws):
             a, b = self.frame(qi)
             i = self.qtok[qi]
-            r.sent_start = self.t[a].start
-            r.sent_end = self.t[b - 1].end if b > a else r.close
+            r.sent_start = self.a.sentence_of(r.open)[0]
+            r.sent_end = self.a.sentence_of(max(r.open, r.close - 1))[1]
             r.alone = all(tok.kind == "p" for tok in self.t[a:i] + self.t[i + 1 : b])
-            r.attr = self.after(i) or self.before(i, a) or self.colon(i, a) or _Attr()
+            first = self.before(i, a)
+            if first is not None and first.direct and first.confidence != UNCERTAIN:
+                r.attr = first  # 'X said: "..."' even when a new sentence follows the quotation
+            else:
+                r.attr = self.after(i) or first or self.colon(i, a) or _Attr()
             if r.attr.until > r.sent_end:
                 r.sent_end = self.a.sentence_of(r.attr.until - 1)[1]
             self.resolve(qi, r)
+
+    def continue_all(self) -> None:
+        for qi, r in enumerate(self.raws):
             self.continuation(qi, r)
 
     def resolve(self, qi: int, r: _Raw) -> None:
@@ -578,16 +652,18 @@ class _Paragraph:
         if t[j].low == "according" and j + 1 < len(t) and t[j + 1].low == "to":
             got = self.np_after(j + 2)
             return self.finish(got, j + 2, ended, direct=True)
-        if t[j].low in _INVERTIBLE and not (ended and t[j].low in ("says", "said") and False):
+        if t[j].lower_word() and t[j].low in _INVERTIBLE:
+            if ended and not dash and t[j].low not in _CORE:
+                return None
             got = self.np_after(j + 1)
             return self.finish(got, j + 1, ended, direct=True)
         # `Putin said`, `the Russian president said`, `Smith, a lawyer, said`: the verb within a few words
         v = j
-        while v < len(t) and v - j < 12 and t[v].kind != "q" and t[v].text not in ".;!?:\"" and t[v].low not in _FINITE:
+        while v < len(t) and v - j < 12 and t[v].kind != "q" and t[v].text not in ".;!?:" and not _verb(t[v], _FINITE):
             v += 1
-        if v >= len(t) or t[v].low not in _FINITE or t[v].kind != "w":
+        if v >= len(t) or not _verb(t[v], _FINITE):
             return None
-        if any(t[k].low in _CONJUNCTIONS or t[k].low in _FINITE for k in range(j, v)):
+        if t[j].low in _CONJUNCTIONS or t[j].low in _PREPOSITIONS:
             return None
         got = self.subject(v, j)
         if got is None:
@@ -596,8 +672,8 @@ class _Paragraph:
             return None
         got.cue, got.direct = True, True
         got.until = t[v].end
-        if ended and not dash and not self.short_tail(v + 1):
-            return None
+        if ended and not dash and (t[v].low not in _CORE or t[v - 1].low in _AUXILIARIES or not self.short_tail(v + 1)):
+            return None  # '." Amnesty International has called for an inquiry.' is a new sentence
         return got
 
     def finish(self, got: _Attr, k: int, ended: bool, direct: bool) -> _Attr | None:
@@ -615,15 +691,18 @@ class _Paragraph:
         """After a quotation that ended its sentence, an attribution must end soon too
         ('." Putin told Carlson.'), not start a new statement ('." Putin said the talks failed.')."""
         t = self.t
-        n = 0
-        while j < len(t) and not (t[j].kind == "p" and t[j].text in ".!?;"):
-            if t[j].kind == "q":
+        end = j
+        while end < len(t) and not (t[end].kind == "p" and t[end].text in ".!?;"):
+            if t[end].kind == "q":
                 return False
-            if n == 0 and t[j].word() and not (t[j].low in _PREPOSITIONS or t[j].capital() or t[j].low in ("the", "reporters", "journalists")):
-                return False
-            n += 1
+            end += 1
+        if end - j > 8:
+            return False
+        if j < end and (t[j].low in ("the", "reporters", "journalists") or t[j].capital()):  # told (the) BBC
             j += 1
-        return n <= 6
+            while j < end and t[j].capital():
+                j += 1
+        return j == end or t[j].text == "," or (t[j].lower_word() and t[j].low in _PREPOSITIONS)
 
     def clause_start(self, j: int, got: _Attr) -> bool:
         """Only descriptors between the clause start and the name ("former minister X said")."""
@@ -640,24 +719,35 @@ class _Paragraph:
         t = self.t
         for c in range(i - 1, a - 1, -1):
             tok = t[c]
-            if tok.kind != "w":
-                continue
+            if not (tok.lower_word() or tok.low == "according"):
+                continue  # 'United States' is no verb
             low = tok.low
             if low == "according" and c + 1 < i and t[c + 1].low == "to":
                 got = self.np_after(c + 2, i)
                 end = self.np_end(c + 2, i)
             elif low in _FINITE:
+                if c > a and t[c - 1].low in _DETERMINERS:
+                    continue  # a noun: 'in remarks published by CNN', 'his claims'
                 got = self.subject(c, a)
                 end = c + 1
-                if got is None or (got.confidence == UNCERTAIN and got.name is None and not t[c - 1].word()):
-                    if low in _INVERTIBLE and (c == a or t[c - 1].kind in "pq"):
-                        got = self.np_after(c + 1, i)
-                        end = self.np_end(c + 1, i)
-                    elif got is None:
-                        got = _Attr()
-            elif low in _PARTICIPLE:
-                got = self.main_subject(a, c) or _Attr()
+                if got is None and low in _INVERTIBLE:  # `"A," said Smith, "B"`
+                    got = self.np_after(c + 1, i)
+                    end = self.np_end(c + 1, i)
+                elif got is None:
+                    got = _Attr()
+                elif got.coordinated:
+                    got = self.main_subject(a, c) or got
+            elif _participle(low):
                 end = c + 1
+                k = c - 1
+                while k >= a and t[k].lower_word() and (t[k].low in _SKIP_BEFORE_VERB or t[k].low.endswith("ly") or t[k].low == "further"):
+                    k -= 1
+                if k >= a and (t[k].text == "," or t[k].low in ("by", "while", "when")):
+                    got = self.main_subject(a, c) or _Attr()  # 'Biden criticized the move, arguing'
+                else:  # 'with Steve Scalise of Louisiana calling', not 'the media falsely describing him'
+                    got = self.subject(c, a) or _Attr()
+                    if got.confidence == UNCERTAIN:
+                        got = _Attr()
             else:
                 continue
             gap = [x for x in t[end:i] if x.word() and x.low != "that"]
@@ -679,26 +769,37 @@ class _Paragraph:
         """The subject of the sentence's first verb, when it opens the sentence (after an
         introductory phrase at most): 'Following the announcement, Trump issued a statement, saying'."""
         t = self.t
-        for v in range(a, limit):
+        start = a
+        if self.intro(a):  # 'In a video message posted to Twitter, Warren ...'
+            for k in range(a, limit):
+                if t[k].kind == "q":
+                    break
+                if t[k].text == ",":
+                    start = k + 1
+                    break
+        for v in range(start, limit):
             tok = t[v]
             low = tok.low
-            if not tok.lower_word():
+            if not tok.lower_word() or not (low in _FINITE or low in _IRREGULAR or (low.endswith("ed") and len(low) > 4)):
                 continue
-            if not (low in _FINITE or low in _IRREGULAR or (low.endswith("ed") and len(low) > 4)):
-                continue
-            got = self.subject(v, a)
+            got = self.subject(v, start)
             if got is None or got.confidence == UNCERTAIN:
                 return got
             first = got.name[0] if got.name else t[got.pronoun].start
-            k = a
+            k = start
             while k < len(t) and t[k].start < first:
                 k += 1
-            if k == a or (t[k - 1].text == "," and t[a].low in _FUNCTION | {"following", "speaking", "asked"}):
-                return got
-            while k > a and t[k - 1].capital():  # titles and descriptors of the name itself
-                k -= 1
-            return got if k == a else _Attr()
+            while k > start and (t[k - 1].capital() or t[k - 1].low in _FUNCTION | _TIME or (
+                t[k - 1].lower_word() and not _verbish(t[k - 1].low) and t[k - 1].low not in _PREPOSITIONS | _CONJUNCTIONS
+            )):
+                k -= 1  # titles and descriptors of the name, 'This Wednesday', 'Study co-author and geochemist'
+            return got if k == start else _Attr()
         return None
+
+    def intro(self, a: int) -> bool:
+        """The sentence at t[a] opens with an introductory phrase ('In ...', 'Following ...', 'Speaking ...')."""
+        tok = self.t[a]
+        return tok.kind == "w" and (tok.low in _PREPOSITIONS or tok.low in _FUNCTION or tok.low.endswith("ing"))
 
     def subject(self, v: int, floor: int) -> _Attr | None:
         """Who did the verb at t[v]: None when nothing precedes it (a quotation, the sentence start)."""
@@ -723,36 +824,99 @@ class _Paragraph:
             while c >= floor and t[c].text != "," and t[c].kind != "q" and k - c < 16:
                 c -= 1
             if c < floor or t[c].text != ",":
-                return _Attr(cue=True)
+                return None
             chunk = t[c + 1 : k]
-            if not chunk or not self.appositive(chunk):
+            if chunk and all(x.capital() for x in chunk) and c - 1 >= floor and self.describes(c, floor):
+                return self.named(c + 1, k, floor, check=False)  # 'the current bishop, Allan Casicas, said'
+            elif chunk and self.appositive(chunk):
+                k = c - 1
+            else:
                 return _Attr(cue=True)
-            k = c - 1
         if k < floor:
             return None
         tok = t[k]
-        if tok.lower_word() and tok.low in _PRONOUNS:
+        if tok.kind == "w" and tok.low in _PRONOUNS:
             return _Attr(PRONOUN, pronoun=k, cue=True)
         if tok.lower_word() and tok.low == "who" and k - 2 >= floor and t[k - 1].text == ",":
             k -= 2
             tok = t[k]
         if tok.capital():
-            a = k
-            runs = _runs(t, floor, k + 1, self.starts)
-            for ra, rb in runs:
-                if rb == k + 1:
-                    a = ra
-            got = self.a.name_of(t, a, k + 1, self.starts)
-            if not got or got[3]:
-                return _Attr(cue=True)
-            before = t[a - 1] if a - 1 >= floor else None
-            if before is not None and (before.low in ("and", "&") or before.low in _PREPOSITIONS or
-                                       (before.text == "," and a - 2 >= floor and t[a - 2].capital())):
-                return _Attr(cue=True)
-            return _Attr(NAMED, name=(got[0], got[1]), cue=True)
+            return self.named(self.run_start(k, floor), k + 1, floor)
         if tok.kind == "w":
-            return _Attr(cue=True)
+            return _Attr(cue=True, coordinated=tok.low == "and")
         return None
+
+    def run_start(self, k: int, floor: int) -> int:
+        """Where the run of name tokens ending at t[k] starts."""
+        for ra, rb in _runs(self.t, floor, k + 1, self.starts):
+            if rb == k + 1:
+                return ra
+        return k
+
+    def named(self, a: int, b: int, floor: int, check: bool = True) -> _Attr:
+        """The name in t[a:b] as a subject; 'Cardinal Marc Ouellet of the Holy See said' and 'Sally
+        Wasef of Australia's Griffith University explained' name the person before 'of'."""
+        t = self.t
+        got = self.a.name_of(t, a, b, self.starts)
+        if not got or got[3] or _generic(self.text[got[0] : got[1]]):
+            return _Attr(cue=True)  # "the Commission said"
+        if check and self.joined(a, floor):
+            k = a - 1
+            if k >= floor and t[k].capital() and t[k].possessive():
+                k = self.run_start(k, floor) - 1
+            if k >= floor and t[k].low == "the":
+                k -= 1
+            if k - 1 >= floor and t[k].lower_word() and t[k].low in ("of", "from", "at") and t[k - 1].capital():
+                if t[k - 1].low in _TITLES:  # 'Secretary of State Corey Stapleton said'
+                    full = self.a.expand(self.text[got[0] : got[1]], got[0] + 1)
+                    if got[2] or full != self.text[got[0] : got[1]]:
+                        return _Attr(NAMED, name=(got[0], got[1]), cue=True)
+                    return _Attr(cue=True)
+                return self.named(self.run_start(k - 1, floor), k, floor)
+            return _Attr(cue=True)
+        return _Attr(NAMED, name=(got[0], got[1]), cue=True)
+
+    def joined(self, a: int, floor: int) -> bool:
+        """The name starting at t[a] is not a subject on its own: 'X and Y said', 'a spokesperson
+        for X said', 'the University of California, Los Angeles said' (but 'In Moscow, Putin said')."""
+        t = self.t
+        if a - 1 < floor:
+            return False
+        before = t[a - 1]
+        k = a - 1
+        while k >= floor and k >= a - 3 and t[k].lower_word() and t[k].low not in _PREPOSITIONS | _CONJUNCTIONS:
+            k -= 1  # 'a source within the central Interior Ministry said'
+        if k < a - 1 and k >= floor and t[k].lower_word() and t[k].low in _PREPOSITIONS:
+            return True
+        if before.low in ("and", "&") and t[a].low in _TITLES:
+            return False  # 'Conservative Party leader and Prime Minister Boris Johnson said'
+        if before.low in ("and", "&") or (before.lower_word() and before.low in _PREPOSITIONS):
+            return True
+        if before.low == "the" and a - 2 >= floor and t[a - 2].lower_word() and t[a - 2].low in _PREPOSITIONS:
+            return True  # 'Cardinal Marc Ouellet of the Holy See said'
+        if before.capital() and before.possessive():  # "Australia's Griffith University": what owns it?
+            rs = a - 1
+            while rs - 1 >= floor and t[rs - 1].capital() and not t[rs - 1].possessive():
+                rs -= 1
+            return self.joined(rs, floor)
+        if before.text != "," or a - 2 < floor or not t[a - 2].capital() or self.describes(a - 1, floor):
+            return False  # 'A member of the Tunisian Parliament, Samir Dilou said'
+        s = a - 1  # 'In Moscow, Putin said': the comma closes an introductory phrase, not a list of places
+        while s > floor and s not in self.starts:
+            s -= 1
+        return not (self.intro(s) and not any(x.text == "," for x in t[s : a - 1]))
+
+    def describes(self, c: int, floor: int) -> bool:
+        """The words before the comma at t[c] describe a person ('the current bishop', 'The mayor of
+        Paris', 'A member of the Tunisian Parliament') rather than name one or a place."""
+        t = self.t
+        if t[c - 1].lower_word():
+            return t[c - 1].low not in _PREPOSITIONS | _CONJUNCTIONS | _FUNCTION
+        s = c - 1
+        while s > floor and t[s - 1].text != "," and t[s - 1].kind != "q" and s not in self.starts:
+            s -= 1
+        words = t[s:c]
+        return bool(words) and words[0].low in ("the", "a", "an") and any(x.low in _TITLES for x in words)
 
     def appositive(self, chunk: list[_Tok]) -> bool:
         """', a retired nurse,' / ', who led the petition,' / ', 45,' / ', Secretary General of X,'."""
@@ -777,15 +941,19 @@ class _Paragraph:
                 break
         if j < hi and t[j].lower_word() and t[j].low in _PRONOUNS and j == k:
             return _Attr(PRONOUN, pronoun=j, cue=True)
+        if j > k and j + 1 < hi and t[j].text == "," and t[j + 1].capital():
+            j += 1  # 'said his father, Abdullah Kurdi, following the ceremony'
         if j >= hi or not t[j].capital():
             return _Attr(cue=True)
-        runs = _runs(t, j, hi, self.starts)
-        ra, rb = runs[0]
+        ra, rb = _runs(t, j, hi, self.starts)[0]
+        got = self.a.name_of(t, ra, rb)
+        if got is None and rb + 1 < hi and t[rb].low in ("of", "from") and t[rb + 1].capital():
+            ra, rb = _runs(t, rb + 1, hi, self.starts)[0]  # 'tweeted Mayor of London Sadiq Khan'
+            got = self.a.name_of(t, ra, rb)
         nxt = t[rb] if rb < hi else None
         if nxt is not None and nxt.kind == "w" and not (nxt.low in _PREPOSITIONS or nxt.low in _CONJUNCTIONS):
             return _Attr(cue=True)  # 'a Woolworths spokesperson'
-        got = self.a.name_of(t, ra, rb)
-        if not got or got[3]:
+        if not got or got[3] or _generic(self.text[got[0] : got[1]]):
             return _Attr(cue=True)
         return _Attr(NAMED, name=(got[0], got[1]), cue=True)
 
@@ -802,24 +970,54 @@ class _Paragraph:
         None when two people are named in the stretch from that mention's sentence to the pronoun."""
         t = self.t
         they = t[p].low == "they"
-        mentions: list[tuple[int, str]] = []  # (token index, full name)
+        since = self.a.sentence_of(t[p].start)[0]
+        for k in range(p):  # 'He said Zelensky is "...", he added': the first "he" of the sentence
+            if t[k].start >= since and t[k].kind == "w" and t[k].low == t[p].low:
+                p = k
+                break
+        mentions: list[tuple[int, str, bool]] = []  # (token index, full name, surely a person)
         for a, b in _runs(t, 0, p, self.starts):
             got = self.a.name_of(t, a, b, self.starts)
-            if not got:
-                continue
+            if not got or (a > 0 and (t[a - 1].kind == "n" or t[a - 1].low in _QUANTITIES)):
+                continue  # '85,000 Americans'
             s, e, titled, _ = got
             name = self.a.expand(self.text[s:e], s + 1)
             if they:
                 if _org_like(name) and name in self.a.speakers:
-                    mentions.append((a, name))
+                    mentions.append((a, name, True))
             elif self.a.person(name, titled) or self.a.person(self.text[s:e], titled):
-                mentions.append((a, name))
+                mentions.append((a, name, True))
+            elif " " in name and not _org_like(name):  # maybe a person the article never names again
+                mentions.append((a, name, False))
         if not mentions:
             return None
-        last_at, last = mentions[-1]
+        last_at, last, sure = mentions[-1]
         since = self.a.sentence_of(t[last_at].start)[0]
-        others = {n for at, n in mentions if t[at].start >= since and not _same(n, last)}
-        return None if others else last
+        others = {n for at, n, _ in mentions if t[at].start >= since and not _same(n, last)}
+        return last if sure and not others else None
+
+
+def _generic(name: str) -> bool:
+    """A capitalised common noun standing for an unnamed body: "the Commission", "the Office"."""
+    return name.lower() in _ORG and name[1:].islower() and name.lower() not in ("kremlin", "reuters", "pentagon")
+
+
+def _participle(low: str) -> bool:
+    """'saying', 'adding', 'remarking', 'describing': the -ing form of a reporting verb."""
+    if low in _PARTICIPLE:
+        return True
+    if not low.endswith("ing") or len(low) < 6:
+        return False
+    stem = low[:-3]
+    return any(stem + ending in _FINITE for ending in ("ed", "s", "es"))  # describ-ed, say-s, writ-es
+
+
+def _verbish(low: str) -> bool:
+    return low in _FINITE or low in _IRREGULAR or _participle(low) or (low.endswith("ed") and len(low) > 4)
+
+
+def _verb(tok: _Tok, verbs: frozenset[str]) -> bool:
+    return tok.lower_word() and tok.low in verbs
 
 
 def _same(a: str, b: str) -> bool:

@@ -46,8 +46,8 @@ def _text(s: str) -> str:
 def _body(answer: Answer) -> str:
     """The answer text, escaped, [n] markers readable; a sentence its sources don't carry is
     followed by a warning that says why."""
-    if not answer.unsupported:
-        return _ESCAPED_MARKER.sub(r"[\1]", _text(answer.text))
+    if not answer.unsupported:  # line by line: a timeline is one dated entry a line
+        return "  \n".join(_ESCAPED_MARKER.sub(r"[\1]", _text(line)) for line in answer.text.splitlines())
     parts, at = [], 0
     for claim in answer.claims:
         parts.append(_text(answer.text[at:claim.end]))

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..bm25 import tokenize
 from ..chunking import sentence_spans
+from .disagree import Report, conflicts, figures, note
 from ..types import Answer, Citation, Hit
 
 MAX_SENTENCES = 3
@@ -30,6 +31,8 @@ MIN_WORDS = 6  # shorter sentences ("“Yes,” Putin replied.") rarely answer a
 CONFIDENCE_PASSAGES = 3  # the passages whose coverage of the question decides abstention
 PASSAGES = 6  # how many top hits sentences are drawn from
 NOT_IN_CORPUS = "The corpus doesn't say."
+DISAGREE_MARGIN = 0.15  # another article's sentence this close to the best one may contradict it
+DISAGREE_COVERAGE = 0.6  # ... when its article covers the question this well, relative to the answer's
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(rf"\b(?:{_MONTHS}|(?:18|19|20)\d\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
@@ -312,7 +315,55 @@ class ExtractiveAnswerer:
             return abstain(question, hits, sentences)
         citations = [_cite(n, s) for n, s in enumerate(chosen, 1)]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
-        return Answer(question=question, text=text, citations=citations, hits=list(hits))
+        notes = self.disagreements(question, chosen, sentences, citations, context)
+        return Answer(question=question, text=" ".join([text, *notes]), citations=citations, hits=list(hits))
+
+    def disagreements(
+        self, question: str, chosen: list[Sentence], sentences: list[Sentence], citations: list[Citation],
+        context: str = "",
+    ) -> list[str]:
+        """Notes on figures that two articles covering the question give differently; both
+        sentences are cited (appended to `citations` when the answer didn't quote them).
+
+        Compared: the answer's sentences, and, when the question asks for a number, the other
+        sentences that score nearly as well, against sentences of other articles that score
+        nearly as well and whose article covers the question about as well as the answer's."""
+        best = max(s.score for s in chosen)
+        terms = self.terms(question, context)
+        total = sum(terms.values()) or 1.0
+        covers: dict[str, float] = {}
+
+        def coverage(s: Sentence) -> float:
+            if s.hit.article_id not in covers:
+                tokens = {_key(t) for t in tokenize(f"{s.hit.title} {s.hit.text}")}
+                covers[s.hit.article_id] = sum(w for t, w in terms.items() if t in tokens) / total
+            return covers[s.hit.article_id]
+
+        floor = DISAGREE_COVERAGE * max(coverage(s) for s in chosen)
+        close = sorted((s for s in sentences if s.score >= best - DISAGREE_MARGIN and coverage(s) >= floor
+                        and figures(s.text)), key=lambda s: s.score, reverse=True)
+        pool = [s for s in chosen if figures(s.text)]
+        if Need.of(question, context).number:
+            pool += [s for s in close if s not in pool]
+        cited = {(s.hit.article_id, s.start): n for n, s in enumerate(chosen, 1)}
+
+        def number(s: Sentence) -> int:
+            if (s.hit.article_id, s.start) not in cited:
+                citations.append(_cite(len(citations) + 1, s))
+                cited[(s.hit.article_id, s.start)] = len(citations)
+            return cited[(s.hit.article_id, s.start)]
+
+        notes, done = [], set()
+        for s in pool:
+            others = [o for o in close if o.hit.article_id != s.hit.article_id]
+            reports = [Report(o.text, o.hit.article_id, o.hit.published) for o in others]
+            for kind, mine, other, theirs in conflicts(Report(s.text, s.hit.article_id, s.hit.published), reports):
+                if kind in done:
+                    continue
+                done.add(kind)
+                o = others[reports.index(other)]
+                notes.append(note(kind, (mine, number(s), s.hit.published), (theirs, number(o), o.hit.published)))
+        return notes
 
 
 def abstain(question: str, hits: Sequence[Hit], sentences: Sequence[Sentence] = ()) -> Answer:
