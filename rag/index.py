@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from .answer import disagree
 from .answer import llm as llm_answer
 from .answer.extractive import ExtractiveAnswerer, abstain, candidates
 from .answer.llm import LLMSpec, parse_spec
@@ -259,7 +260,8 @@ class NewsIndex:
             answer = abstain(question, hits)
             answer.text = checked.text or llm_answer.NOT_IN_SOURCES
         else:
-            answer = Answer(question, checked.text, checked.citations, hits=list(hits))
+            notes = disagree.among(checked.citations)  # cited reports that give different figures
+            answer = Answer(question, " ".join([checked.text, *notes]), checked.citations, hits=list(hits))
         answer.claims = checked.claims
         answer.answerer = spec.label
         return answer

@@ -103,7 +103,8 @@ _TITLES = frozenset(
     chairwoman chair ceo spokesman spokeswoman spokesperson leader speaker deputy coach manager head
     executive founder candidate nominee former acting state councillor councilor legislator
     lawmaker mp mep assemblywoman assemblyman assemblymember councilwoman councilman alderman
-    congressperson democrat republican chancellor-elect president-elect treasurer consul envoy marshal""".split()
+    congressperson democrat republican sheriff commandant constable warden dean pastor priest cleric
+    ayatollah emir sultan secretary-general director-general attorney-general governor-general chancellor-elect president-elect treasurer consul envoy marshal""".split()
 )
 _PARTICLES = frozenset({"de", "la", "le", "van", "von", "der", "den", "ter", "bin", "ibn", "al", "da", "di",
                         "du", "del", "dos", "das", "do", "y", "st"})
@@ -134,6 +135,13 @@ _CORE = frozenset(
     announced""".split()
 )
 _AUXILIARIES = frozenset({"has", "have", "had", "is", "are", "was", "were", "will", "would", "be", "been"})
+_PLACE_PREPOSITIONS = frozenset({"in", "at", "from", "to", "near", "across", "throughout", "outside", "inside", "into",
+                                 "around", "of", "via", "towards", "toward"})
+# Words before a quotation that mention it rather than quote someone ('the term "natural born Citizen"').
+_MENTION = frozenset(
+    """term terms word words phrase slogan slogans hashtag title titled entitled headline headlined motto
+    name named nicknamed codenamed album book film song series show documentary sign banner""".split()
+)
 _OF = frozenset({"of", "on", "for"})
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col",
                             "capt", "prof", "rev", "sgt", "mt", "ft", "no", "vs"})
@@ -388,6 +396,7 @@ class _Article:
         self.singles: set[str] = set()  # names seen alone ("Putin")
         self.speakers: set[str] = set()  # named speakers so far
         self.subjects: set[str] = set()  # names right before a reporting verb anywhere in the article
+        self.run_texts: set[str] = set()
         toks = _tokenize(text, 0, len(text))
         starts = self.sentence_start_tokens(toks)
         runs = _runs(toks, 0, len(toks), starts)
@@ -458,8 +467,9 @@ class _Article:
             if toks[k].low in _TITLES and k < b - 1:
                 a, titled = k + 1, True
                 break
-        if a >= b or (toks[b - 1].low in _TITLES and (b - a == 1 or toks[b - 2].low in _TITLES)):
-            return None  # a bare title: "the Secretary General said"
+        if a >= b or (toks[b - 1].low in _TITLES and (b - a == 1 or toks[b - 2].low in _TITLES
+                                                     or toks[b - 1].text not in self.run_texts)):
+            return None  # a bare title: "the Secretary General said", "the Supreme Leader" (not "Stephen King")
         if a0 >= 2 and toks[a0 - 1].low in ("of", "from") and toks[a0 - 2].low in _TITLES:
             a = self.after_place(toks, a, b)  # 'Senator from Vermont Bernie Sanders'
             if a is None:
@@ -488,13 +498,15 @@ class _Article:
     def expand(self, name: str, before: int) -> str:
         """A surname alone -> the one full name the article gave before `before` ending with it;
         a name run into what precedes it ("Hong Kong Carrie Lam") -> the full name it ends with."""
-        if " " in name:
-            words = name.split()
+        words = name.split()
+        if len(words) > 1 and words[0].lower() not in _PARTICLES:
             for k in range(1, len(words) - 1):
                 if " ".join(words[k:]) in self.full_set:
                     return " ".join(words[k:])
             return name
-        found = {full for pos, full in self.full_names if pos < before and full.split()[-1] == name}
+        key = _fold_words(name)  # 'Erdogan' -> 'Recep Tayyip Erdoğan', 'de Blasio' -> 'Bill de Blasio'
+        found = {full for pos, full in self.full_names
+                 if pos < before and _fold_words(full)[-len(key):] == key and len(full.split()) > len(words)}
         return found.pop() if len(found) == 1 else name
 
     def person(self, name: str, titled: bool) -> bool:
@@ -582,8 +594,10 @@ class _Paragraph:
         _, e1 = self.a.sentence_of(max(r.open, r.close - 1))
         i = self.qtok[qi]
         a = i
-        while a > 0 and self.t[a - 1].start >= max(s0, self.lo):
-            a -= 1
+        lo = max(s0, self.lo)
+        while a > 0 and (self.t[a - 1].start >= lo or (self.t[a - 1].kind == "q" and self.t[a - 1].end > lo)):
+            a -= 1  # a quotation that began in an earlier sentence belongs to this one
+            lo = min(lo, max(self.a.sentence_of(self.t[a].start)[0], self.lo))
         b = i + 1
         while b < len(self.t) and self.t[b].end <= min(e1, self.hi):
             b += 1
@@ -596,6 +610,10 @@ class _Paragraph:
             r.sent_start = self.a.sentence_of(r.open)[0]
             r.sent_end = self.a.sentence_of(max(r.open, r.close - 1))[1]
             r.alone = all(tok.kind == "p" for tok in self.t[a:i] + self.t[i + 1 : b])
+            if i > 0 and self.t[i - 1].low in _MENTION:  # 'the term "natural born Citizen"': named, not said
+                r.attr = _Attr()
+                self.resolve(qi, r)
+                continue
             first = self.before(i, a)
             if first is not None and first.direct and first.confidence != UNCERTAIN:
                 r.attr = first  # 'X said: "..."' even when a new sentence follows the quotation
@@ -890,7 +908,9 @@ class _Paragraph:
             return True
         if before.low in ("and", "&") and t[a].low in _TITLES:
             return False  # 'Conservative Party leader and Prime Minister Boris Johnson said'
-        if before.low in ("and", "&") or (before.lower_word() and before.low in _PREPOSITIONS):
+        if before.low in ("and", "&") and a - 2 >= floor and (t[a - 2].capital() or t[a - 2].text == ","):
+            return True  # 'Smith and Jones said' (not '... "Soviet-style" and Ross Spano of Florida calling')
+        if before.lower_word() and before.low in _PREPOSITIONS:
             return True
         if before.low == "the" and a - 2 >= floor and t[a - 2].lower_word() and t[a - 2].low in _PREPOSITIONS:
             return True  # 'Cardinal Marc Ouellet of the Holy See said'
@@ -916,7 +936,9 @@ class _Paragraph:
         while s > floor and t[s - 1].text != "," and t[s - 1].kind != "q" and s not in self.starts:
             s -= 1
         words = t[s:c]
-        return bool(words) and words[0].low in ("the", "a", "an") and any(x.low in _TITLES for x in words)
+        return bool(words) and words[0].low in ("the", "a", "an") and any(
+            x.low in _TITLES or (x.lower_word() and x.low not in _FUNCTION | _PREPOSITIONS | _CONJUNCTIONS) for x in words
+        )  # 'The American Samoan delegate to the U.S. House of Representatives, Aumua Amata, told'
 
     def appositive(self, chunk: list[_Tok]) -> bool:
         """', a retired nurse,' / ', who led the petition,' / ', 45,' / ', Secretary General of X,'."""
@@ -987,8 +1009,8 @@ class _Paragraph:
                     mentions.append((a, name, True))
             elif self.a.person(name, titled) or self.a.person(self.text[s:e], titled):
                 mentions.append((a, name, True))
-            elif " " in name and not _org_like(name):  # maybe a person the article never names again
-                mentions.append((a, name, False))
+            elif " " in name and not _org_like(name) and not (a > 0 and t[a - 1].low in _PLACE_PREPOSITIONS):
+                mentions.append((a, name, False))  # maybe a person the article never names again ('in Hong Kong': no)
         if not mentions:
             return None
         last_at, last, sure = mentions[-1]

@@ -251,3 +251,25 @@ def test_page_falls_back_when_the_llm_is_down(index) -> None:  # noqa: ANN001
     text, box = respond(index, Q, [], llm=spec)
     assert text["content"].startswith(f"*The LLM ({spec}) failed, so this is the extractive answer. Cannot reach")
     assert "Arakhamia" in text["content"] and box["metadata"]["title"] == "Sources"
+
+
+def test_a_generated_answer_citing_reports_that_disagree_says_so(tmp_path: Path, server: ScriptedLLM) -> None:
+    from rag.index import NewsIndex
+
+    reports = [
+        {"id": "early", "title": "Ferry capsizes off Lindholm", "source": "Coast Post", "date": "2021-05-01",
+         "text": "A ferry capsized off Lindholm on Friday. At least 12 people died in the accident, the coast guard said."},
+        {"id": "late", "title": "Lindholm ferry toll rises", "source": "Harbour Times", "date": "2021-05-03",
+         "text": "Divers recovered more bodies near Lindholm on Sunday. The ferry disaster killed 17 people, officials said."},
+    ]
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in reports), encoding="utf-8")
+    idx = NewsIndex(tmp_path / "index", Settings(home=tmp_path))
+    assert idx.ingest([tmp_path / "r.jsonl"], progress=False).ok
+    server.replies.append(lambda prompt: (
+        "At least 12 people died when the ferry capsized off Lindholm [{a}]. "
+        "Officials later said the ferry disaster killed 17 people [{b}]."
+    ).format(a=source_number(prompt, "At least 12"), b=source_number(prompt, "killed 17")))
+    answer = idx.query("How many people died when the Lindholm ferry capsized?", llm=openai(server))
+    assert not answer.unsupported
+    assert answer.text.endswith("Reports differ on the number of deaths: 12 [1] (2021-05-01) against 17 [2] "
+                                "(2021-05-03); the later report [2] gives 17.")

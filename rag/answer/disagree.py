@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..types import Citation
+
 _WORD_NUMBERS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
@@ -123,3 +125,16 @@ def note(kind: str, a: tuple[Figure, int, str | None], b: tuple[Figure, int, str
     else:
         text += "; neither is later."
     return text
+
+
+def among(citations: Sequence[Citation]) -> list[str]:
+    """Notes for figures the cited quotes of different articles give differently (one per kind)."""
+    notes, done = [], set()
+    reports = [Report(c.quote, c.article_id, c.published) for c in citations]
+    for c, mine in zip(citations, reports):
+        for kind, fig, other, theirs in conflicts(mine, reports):
+            if kind not in done:
+                done.add(kind)
+                o = citations[reports.index(other)]
+                notes.append(note(kind, (fig, c.n, c.published), (theirs, o.n, o.published)))
+    return notes

@@ -218,9 +218,10 @@ def verify(text: str, hits: Sequence[Hit], encode: Encode | None = None) -> Chec
             claim.supported, claim.score, claim.reason = False, 0.0, "no citation"
             continue
         cited = [passages[n] for n in cites]
+        claim_numbers = numbers(body)
         closest = []
         for n, p in zip(cites, cited):
-            best = _best_sentence(words, p)
+            best = _best_sentence(words, claim_numbers, p)
             if best:
                 evidence[n].append(best)
                 closest.append(p.hit.text[best[0] - p.hit.start: best[1] - p.hit.start])
@@ -251,25 +252,26 @@ def _refs(cites: Sequence[int]) -> str:
     return "".join(f"[{n}]" for n in cites)
 
 
-def _best_sentence(words: set[str], p: _Passage) -> tuple[int, int] | None:
-    """The passage sentence (article offsets) sharing most content words with the claim."""
+def _best_sentence(words: set[str], nums: set[str], p: _Passage) -> tuple[int, int] | None:
+    """The passage sentence (article offsets) sharing most content words with the claim, a shared
+    number counting double (it is the claim's most specific part)."""
     best, best_overlap = None, 0
     for s, e in p.spans:
-        overlap = len(words & set(tokenize(p.hit.text[s:e])))
+        overlap = len(words & set(tokenize(p.hit.text[s:e]))) + 2 * len(nums & numbers(p.hit.text[s:e]))
         if overlap > best_overlap:
             best, best_overlap = (p.hit.start + s, p.hit.start + e), overlap
     return best
 
 
-MEANING_CANDIDATES = 3  # passage sentences per cited passage that are embedded (the most overlapping)
+MEANING_CANDIDATES = 2  # passage sentences per cited passage that are embedded (the most overlapping)
 
 
 def _closest_windows(words: set[str], parts: list[str]) -> list[str]:
-    """The passage sentences sharing most words with the claim, each also joined with the sentence
+    """The passage sentences sharing most words with the claim, and the closest joined with the one
     after it (a claim may merge two): embedding only these keeps verification within milliseconds."""
     ranked = sorted(range(len(parts)), key=lambda i: -len(words & set(tokenize(parts[i]))))[:MEANING_CANDIDATES]
     out = [parts[i] for i in ranked]
-    out += [f"{parts[i]} {parts[i + 1]}" for i in ranked if i + 1 < len(parts)]
+    out += [f"{parts[i]} {parts[i + 1]}" for i in ranked[:1] if i + 1 < len(parts)]
     return out
 
 
