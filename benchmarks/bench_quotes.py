@@ -9,11 +9,16 @@ benchmarks/quote_labels.jsonl, the precision of speaker attribution:
     uncertain         share that did have a clear speaker in the article (what caution costs)
 
 A label is matched to a quotation by (article_id, start, end); labels whose quotation is no longer
-extracted are counted apart (re-draw and re-label them after changing the rules). `correct` in the
-file records the prediction when it was labelled; the numbers here are recomputed from
-`true_speaker` (or an `aliases` spelling the article also uses) and today's prediction. The sample is
-80 quotations drawn uniformly (spread across articles) plus 20 drawn among "pronoun" ones, whose
-precision is otherwise measured on a handful. Needs no model and no index:
+extracted are counted apart. In the file, `true_speaker` is the speaker as read in the article
+(null when it doesn't make one clear; `aliases`: another spelling the article uses), and
+`predicted_speaker`, `confidence` and `correct` (the prediction names that speaker, or both are
+null) record the prediction last reviewed; the numbers printed are recomputed from `true_speaker`
+and today's prediction.
+
+The sample: 80 quotations drawn uniformly (spread across articles) and 20 among "pronoun" ones
+(whose precision is otherwise measured on a handful), both used while writing the rules, then 42
+named or pronoun ones drawn with another seed ("heldout") and labelled without changing a rule
+for them. Needs no model and no index:
 
     .venv/bin/python benchmarks/bench_quotes.py [--shared ../shared]
     .venv/bin/python benchmarks/bench_quotes.py --draw 80 > /tmp/draw.jsonl   # a new sample to label
@@ -51,10 +56,10 @@ def same_person(predicted: str | None, true: str | None) -> bool:
 
 
 def draw(articles: list[dict], found: dict[str, list[Quote]], n: int, only: str | None = None,
-         exclude: frozenset[tuple[str, int, int]] = frozenset()) -> list[dict]:
+         exclude: frozenset[tuple[str, int, int]] = frozenset(), seed: int = SEED, name: str | None = None) -> list[dict]:
     """n quotations spread across articles: articles shuffled with a fixed seed, one quotation of
     each (chosen at random) per round until n are drawn; `only` one confidence."""
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     pick = {a["id"]: [q for q in found[a["id"]] if (only is None or q.confidence == only)
                       and (a["id"], q.start, q.end) not in exclude] for a in articles}
     order = [a for a in articles if pick[a["id"]]]
@@ -65,7 +70,7 @@ def draw(articles: list[dict], found: dict[str, list[Quote]], n: int, only: str 
         for a in order:
             if pools[a["id"]] and len(out) < n:
                 q = pools[a["id"]].pop()
-                out.append({"sample": only or "uniform", "article_id": a["id"], "start": q.start, "end": q.end,
+                out.append({"sample": name or only or "uniform", "article_id": a["id"], "start": q.start, "end": q.end,
                             "quote": q.text[:80],
                             "predicted_speaker": q.speaker, "confidence": q.confidence,
                             "true_speaker": None, "correct": None,
@@ -86,6 +91,8 @@ def main() -> None:
     ap.add_argument("--draw", type=int, default=0, help="print a fresh sample of N quotations to label, and stop")
     ap.add_argument("--only", choices=(NAMED, PRONOUN, UNCERTAIN), help="with --draw: of this confidence only, "
                     "leaving out those already labelled")
+    ap.add_argument("--seed", type=int, default=SEED, help="with --draw")
+    ap.add_argument("--sample", help="with --draw: what to call the sample in the labels")
     ap.add_argument("--errors", action="store_true", help="list the labelled quotations attributed wrongly")
     args = ap.parse_args()
 
@@ -103,9 +110,9 @@ def main() -> None:
 
     if args.draw:
         done = frozenset()
-        if args.only and args.labels.exists():
+        if args.labels.exists():
             done = frozenset((r["article_id"], r["start"], r["end"]) for r in map(json.loads, args.labels.open()))
-        for row in draw(articles, found, args.draw, args.only, done):
+        for row in draw(articles, found, args.draw, args.only, done, args.seed, args.sample):
             print(json.dumps(row, ensure_ascii=False))
         return
 
@@ -124,6 +131,7 @@ def main() -> None:
     labels = [json.loads(line) for line in args.labels.open(encoding="utf-8") if line.strip()]
     index = {(a, q.start, q.end): q for a, qs in found.items() for q in qs}
     scored: dict[str, list[bool]] = {NAMED: [], PRONOUN: [], UNCERTAIN: []}
+    by_sample: dict[str, list[bool]] = {}
     missing, changed, errors = 0, 0, []
     for row in labels:
         q = index.get((row["article_id"], row["start"], row["end"]))
@@ -136,6 +144,7 @@ def main() -> None:
         else:
             ok = any(same_person(q.speaker, name) for name in [row["true_speaker"], *row.get("aliases", [])])
             scored[q.confidence].append(ok)
+            by_sample.setdefault(row.get("sample", "uniform"), []).append(ok)
             if not ok:
                 errors.append((row, q))
     print(f"\nlabelled sample: {len(labels)} quotations ({missing} no longer extracted, "
@@ -145,6 +154,8 @@ def main() -> None:
         print(f"  precision {c:<8} {sum(xs) / max(1, len(xs)):6.3f}  ({sum(xs)}/{len(xs)})")
     both = scored[NAMED] + scored[PRONOUN]
     print(f"  precision named+pronoun {sum(both) / max(1, len(both)):6.3f}  ({sum(both)}/{len(both)})")
+    for name, xs in by_sample.items():
+        print(f"    of which sample {name!r:<10} {sum(xs) / max(1, len(xs)):6.3f}  ({sum(xs)}/{len(xs)})")
     xs = scored[UNCERTAIN]
     print(f"  uncertain with a clear speaker {sum(xs) / max(1, len(xs)):6.3f}  ({sum(xs)}/{len(xs)})")
     if args.errors:

@@ -11,28 +11,36 @@ Quotations
     opening mark only). Quotations of fewer than four words ("scare quotes": the Kremlin "boss") and
     titles in Title Case are dropped unless a reporting verb attributes them directly.
 
-Attribution, tried in this order, within the quotation's own sentence(s)
-    1. right after the closing mark: `"...," Putin said` / `"...," said Putin` / `"..." - President
-       Putin told Carlson` / `"...", according to Amnesty International` / `"...," he said`;
-    2. the nearest reporting cue before the opening mark: `Putin said: "..."`, `Putin said "..."`,
-       `According to X, "..."`, `X, who led the petition, said, "..."`, `X criticised it, saying "..."`
-       (a participle takes its clause's subject);
-    3. a colon with no reporting verb (`X disagreed with these findings: "..."`) takes the subject
-       of the sentence's first verb, only when that subject opens the sentence;
-    4. a quotation alone in its sentence, right after a sentence whose quotation was attributed,
-       continues it (confidence "pronoun"; the same across a paragraph break when the first
-       paragraph's quotation was left open and the next one opens with a mark).
+Attribution, within the quotation's own sentence(s)
+    1. a reporting verb right before the opening mark: `Putin said: "..."`, `Putin said "..."`,
+       `According to X, "..."`, `X, who led the petition, said, "..."`;
+    2. else right after the closing mark: `"...," Putin said` / `"...," said Putin` / `"..." -
+       President Putin told Carlson` / `"...", according to Amnesty International` / `"...," he said`.
+       After a quotation that ended its sentence, only a short clause with a plain reporting verb
+       counts ('." Putin told Carlson.'), never a new statement ('." Amnesty has called for...');
+    3. else the last reporting cue earlier in the sentence, skipping asides ('— which the BBC noted
+       as unusual —'); a participle takes its clause's subject ('X criticised it, saying "..."');
+    4. else a colon with no reporting verb (`X disagreed with these findings: "..."`) takes the
+       subject of the sentence's first verb, only when that subject opens the sentence;
+    5. else a quotation alone in its sentence, right after a sentence whose quotation was
+       attributed, continues it (confidence "pronoun"; the same across a paragraph break when the
+       first paragraph's quotation was left open and the next one opens with a mark).
+    A quotation that is mentioned rather than said ('the term "natural born Citizen"', 'the sign
+    read "..."') is attributed to no one.
 
 Speakers
     The capitalised name right next to the verb: titles and what precedes them are stripped
     ("Russian President Vladimir Putin" -> "Vladimir Putin"), a surname alone is expanded to the one
-    full name the article gave earlier ("Putin" -> "Vladimir Putin"; two candidates: left as is).
-    A common noun ("the ministry said", "a spokesperson told"), a possessive, two joined names
-    ("X and Y said"), a name after a preposition ("a spokesperson for X") or a bare title ("the
-    Russian president said") give "uncertain". Organisations with proper names are speakers.
-    "he/she said" resolves to the last person named in the same paragraph, never an earlier one,
-    and not when two people are named in the stretch it would be resolved over; "they said" only to
-    an organisation that spoke earlier in the paragraph.
+    full name the article gave earlier ("Putin" -> "Vladimir Putin", "Erdogan" -> "Recep Tayyip
+    Erdoğan"; two candidates: left as is). A common noun ("the ministry said", "a spokesperson
+    told"), a possessive, two joined names ("X and Y said"), a name after a preposition ("a
+    spokesperson for X said"; but "Marc Ouellet of the Holy See said" is Ouellet) or a bare title
+    ("the Russian president said") give "uncertain". Organisations with proper names are speakers.
+    "he/she said" resolves to the last person named in the same paragraph, never an earlier one;
+    not when two people are named in the stretch it would be resolved over, nor when the last name
+    might be a person the article gives no evidence for ("Sayyid Ali Hosseini Khamenei" once):
+    a person is someone with a title, a speaker, or a full name whose surname the article also
+    uses alone. "they said" resolves only to an organisation that spoke earlier in the paragraph.
 """
 
 from __future__ import annotations
@@ -68,10 +76,11 @@ _PARTICIPLE = frozenset(
     recalling announcing commenting replying responding concluding""".split()
 )
 # `"...," said Smith` is English; `"...," told Smith` and `"...," called Smith` are not.
-_INVERTIBLE = _FINITE - {"add", "lauded", "praised", "praises", "alleged", "alleges", "expressed", "accused",
-                         "accuses", "labelled", "labeled", "dubbed", "branded", "hailed", "slammed", "denounced",
-                         "condemned", "thanked", "apologised", "apologized", "talked", "told", "tells", "called", "calls", "described", "describes", "criticized", "criticised",
-                         "criticizes", "criticises", "urged", "urges", "promised", "promises", "say"}
+_INVERTIBLE = _FINITE - frozenset(
+    """say add told tells called calls described describes criticized criticised criticizes criticises urged
+    urges promised promises lauded praised praises alleged alleges expressed accused accuses labelled labeled
+    dubbed branded hailed slammed denounced condemned thanked apologised apologized talked""".split()
+)
 _IRREGULAR = frozenset(
     """spoke gave made took went held met began led sent saw came won lost became left put kept paid
     thought felt brought found got ran stood heard knew meant rose fell chose drew flew grew let hit
@@ -91,8 +100,8 @@ _CONJUNCTIONS = frozenset({"and", "but", "or", "nor", "as", "while", "when", "af
 _FUNCTION = frozenset(
     """the a an this that these those his her their its our my your but and or so yet however meanwhile
     also then when while after before in on at as if although though since during following despite
-    because both some many most other another one two three speaking asked according separately earlier later
-    yesterday today instead""".split()
+    because both some many most other another one two three speaking asked according separately
+    earlier later yesterday today instead""".split()
 )
 _TITLES = frozenset(
     """president vice prime minister secretary chancellor premier governor mayor senator sen rep
@@ -104,7 +113,8 @@ _TITLES = frozenset(
     executive founder candidate nominee former acting state councillor councilor legislator
     lawmaker mp mep assemblywoman assemblyman assemblymember councilwoman councilman alderman
     congressperson democrat republican sheriff commandant constable warden dean pastor priest cleric
-    ayatollah emir sultan secretary-general director-general attorney-general governor-general chancellor-elect president-elect treasurer consul envoy marshal""".split()
+    ayatollah emir sultan secretary-general director-general attorney-general governor-general
+    chancellor-elect president-elect treasurer consul envoy marshal""".split()
 )
 _PARTICLES = frozenset({"de", "la", "le", "van", "von", "der", "den", "ter", "bin", "ibn", "al", "da", "di",
                         "du", "del", "dos", "das", "do", "y", "st"})
@@ -124,10 +134,13 @@ _ORG = frozenset(
     administration cabinet channel radio television tv magazine journal herald telegraph guardian
     observer tribune""".split()
 )
-_QUANTITIES = frozenset({"many", "some", "all", "few", "several", "most", "million", "thousand", "hundred", "thousands",
-                         "millions", "hundreds", "dozens", "two", "three", "four", "five", "other", "fellow"})
-_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "that", "these",
-                          "those", "some", "many", "such", "in", "of", "with", "by", "for", "from", "on", "at"})
+_QUANTITIES = frozenset(
+    "many some all few several most million thousand hundred thousands millions hundreds dozens two three four five "
+    "other fellow".split()
+)
+_DETERMINERS = frozenset(
+    "the a an his her their its our my your this that these those some many such in of with by for from on at".split()
+)
 # After a quotation that ended its sentence, only these make the next words an attribution.
 _CORE = frozenset(
     """said says told tells added adds asked asks replied replies wrote writes explained continued tweeted
@@ -135,14 +148,19 @@ _CORE = frozenset(
     announced""".split()
 )
 _AUXILIARIES = frozenset({"has", "have", "had", "is", "are", "was", "were", "will", "would", "be", "been"})
-_PLACE_PREPOSITIONS = frozenset({"in", "at", "from", "to", "near", "across", "throughout", "outside", "inside", "into",
-                                 "around", "of", "via", "towards", "toward"})
+_PLACE_PREPOSITIONS = frozenset(
+    "in at from to near across throughout outside inside into around of via towards toward".split()
+)
 # Words before a quotation that mention it rather than quote someone ('the term "natural born Citizen"').
 _MENTION = frozenset(
     """term terms word words phrase slogan slogans hashtag title titled entitled headline headlined motto
-    name named nicknamed codenamed album book film song series show documentary sign banner""".split()
+    name named nicknamed codenamed album book film song series show documentary sign banner displays display
+    displayed displaying reads read reading shows showed showing""".split()
 )
+_DOCUMENTS = frozenset("""amendment act constitution bill law report statement order decree resolution ruling
+    judgment judgement verdict study survey warning letter memo notice treaty agreement declaration""".split())
 _OF = frozenset({"of", "on", "for"})
+_WHEN = frozenset({"on", "last", "this", "late", "early", "earlier"})
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col",
                             "capt", "prof", "rev", "sgt", "mt", "ft", "no", "vs"})
 
@@ -229,6 +247,8 @@ class _Raw:
 
 def extract_quotes(text: str) -> list[Quote]:
     """Every direct quotation in `text` with its speaker, in order of appearance."""
+    if not _MARK.search(text):
+        return []  # most of the cost is reading the article's names; skip it when nothing is quoted
     spans = sentence_spans(text)
     article = _Article(text, spans)
     out: list[_Raw] = []
@@ -282,7 +302,8 @@ def _keep(text: str, r: _Raw) -> bool:
     if not any(c.isalpha() for c in text[r.start : r.end]):
         return False
     long_words = [w for w in words if len(w) >= 4]
-    title_case = bool(long_words) and all(w[0].isupper() for w in long_words) and not re.search(r"[.!?,]", text[r.start : r.end])
+    title_case = (bool(long_words) and all(w[0].isupper() for w in long_words)
+                  and not re.search(r"[.!?,]", text[r.start : r.end]))
     if len(words) >= MIN_WORDS and not title_case:
         return True
     return r.attr.direct and r.confidence != UNCERTAIN
@@ -401,8 +422,11 @@ class _Article:
         starts = self.sentence_start_tokens(toks)
         runs = _runs(toks, 0, len(toks), starts)
         self.run_texts = {text[toks[a].start : toks[b - 1].end] for a, b in runs}
-        self.surnames = {toks[b - 1].text for a, b in runs if b - a > 1 and toks[b - 1].capital() and not toks[b - 1].possessive()
-                         and not _org_like(text[toks[a].start : toks[b - 1].end])}
+        self.surnames = {  # last words of full names: 'West' opening a sentence is Kanye West, not a direction
+            toks[b - 1].text for a, b in runs
+            if b - a > 1 and toks[b - 1].capital() and not toks[b - 1].possessive()
+            and not _org_like(text[toks[a].start : toks[b - 1].end])
+        }
         for a, b in runs:
             got = self.name_of(toks, a, b, starts)
             if not got:
@@ -412,7 +436,7 @@ class _Article:
             v = b
             while v < len(toks) and toks[v].lower_word() and toks[v].low in _SKIP_BEFORE_VERB:
                 v += 1
-            if v < len(toks) and _verb(toks[v], _FINITE) and not _org_like(name):
+            if v < len(toks) and _verb(toks[v], _FINITE if " " in name else _CORE) and not _org_like(name):
                 self.subjects.add(name)  # 'Ma Ngok said the turnout was ...': someone who speaks
             if b + 2 < len(toks) and toks[b].text == "," and toks[b + 1].low in ("the", "a", "an") and any(
                 x.low in _TITLES for x in toks[b + 2 : b + 6]
@@ -451,15 +475,17 @@ class _Article:
             return False
         return low in _FUNCTION or low in _TITLES or low in self.lower_words or _seen_lowercase(word)
 
-    def name_of(self, toks: list[_Tok], a: int, b: int, starts: set[int] | None = None) -> tuple[int, int, bool, bool] | None:
+    def name_of(
+        self, toks: list[_Tok], a: int, b: int, starts: set[int] | None = None
+    ) -> tuple[int, int, bool, bool] | None:
         """(start, end, titled, possessive) of the name in run toks[a:b], titles and what precedes them stripped."""
         a0 = a
         while a < b and toks[a].low in _FUNCTION and not (b - a > 1 and toks[a].low in _TITLES):
             a += 1
         if starts is not None and a in starts and b - a > 1 and (
-            _seen_lowercase(toks[a].text, only=True) or toks[a].low.endswith("-old")
+            (_seen_lowercase(toks[a].text, only=True) and b - a > 2) or toks[a].low.endswith(("-old", "ist"))
         ):
-            a += 1  # 'Broadcaster Piers Morgan', 'Fifteen-year-old Robert' opening a sentence
+            a += 1  # 'Broadcaster Piers Morgan', 'Fifteen-year-old Robert', 'Immunologist Kristian Andersen'
         if a < b and starts is not None and a in starts and b - a == 1 and self.common(toks[a].text):
             return None
         titled = False
@@ -470,7 +496,7 @@ class _Article:
         if a >= b or (toks[b - 1].low in _TITLES and (b - a == 1 or toks[b - 2].low in _TITLES
                                                      or toks[b - 1].text not in self.run_texts)):
             return None  # a bare title: "the Secretary General said", "the Supreme Leader" (not "Stephen King")
-        if a0 >= 2 and toks[a0 - 1].low in ("of", "from") and toks[a0 - 2].low in _TITLES:
+        if a0 >= 2 and toks[a0 - 1].low in ("of", "from", "for") and toks[a0 - 2].low in _TITLES:
             a = self.after_place(toks, a, b)  # 'Senator from Vermont Bernie Sanders'
             if a is None:
                 return None
@@ -735,10 +761,11 @@ class _Paragraph:
     def before(self, i: int, a: int) -> _Attr | None:
         """The last reporting cue of the sentence before the opening mark."""
         t = self.t
+        aside = self.asides(a, i)
         for c in range(i - 1, a - 1, -1):
             tok = t[c]
-            if not (tok.lower_word() or tok.low == "according"):
-                continue  # 'United States' is no verb
+            if not (tok.lower_word() or tok.low == "according") or c in aside:
+                continue  # 'United States' is no verb; '— which the BBC noted as unusual —' is an aside
             low = tok.low
             if low == "according" and c + 1 < i and t[c + 1].low == "to":
                 got = self.np_after(c + 2, i)
@@ -758,7 +785,7 @@ class _Paragraph:
             elif _participle(low):
                 end = c + 1
                 k = c - 1
-                while k >= a and t[k].lower_word() and (t[k].low in _SKIP_BEFORE_VERB or t[k].low.endswith("ly") or t[k].low == "further"):
+                while k >= a and _adverb(t[k]):
                     k -= 1
                 if k >= a and (t[k].text == "," or t[k].low in ("by", "while", "when")):
                     got = self.main_subject(a, c) or _Attr()  # 'Biden criticized the move, arguing'
@@ -773,6 +800,26 @@ class _Paragraph:
             got.direct = len(gap) <= DIRECT_GAP and not any(x.kind == "q" for x in t[end:i])
             return got
         return None
+
+    def asides(self, a: int, i: int) -> set[int]:
+        """Token indices inside '— ... —' and '( ... )' between t[a] and t[i]."""
+        out: set[int] = set()
+        dash: int | None = None
+        paren: int | None = None
+        for k in range(a, i):
+            x = self.t[k].text
+            if x in "—–" or (x == "-" and self.text[self.t[k].start - 1 : self.t[k].start] == " "):
+                if dash is None:
+                    dash = k
+                else:
+                    out.update(range(dash, k + 1))
+                    dash = None
+            elif x == "(":
+                paren = k
+            elif x == ")" and paren is not None:
+                out.update(range(paren, k + 1))
+                paren = None
+        return out
 
     def colon(self, i: int, a: int) -> _Attr | None:
         """`X disagreed with these findings: "..."`: the subject opening the sentence."""
@@ -798,7 +845,7 @@ class _Paragraph:
         for v in range(start, limit):
             tok = t[v]
             low = tok.low
-            if not tok.lower_word() or not (low in _FINITE or low in _IRREGULAR or (low.endswith("ed") and len(low) > 4)):
+            if not tok.lower_word() or not _finite(low):
                 continue
             got = self.subject(v, start)
             if got is None or got.confidence == UNCERTAIN:
@@ -827,8 +874,8 @@ class _Paragraph:
             tok = t[k]
             if tok.lower_word() and (tok.low in _SKIP_BEFORE_VERB or (tok.low.endswith("ly") and len(tok.low) > 4)):
                 k -= 1
-            elif tok.kind == "w" and tok.low in _TIME and k - 1 >= floor and t[k - 1].low in ("on", "last", "this", "late", "early", "earlier"):
-                k -= 2
+            elif tok.kind == "w" and tok.low in _TIME and k - 1 >= floor and t[k - 1].low in _WHEN:
+                k -= 2  # 'Pelosi on Tuesday said'
             else:
                 break
         if k < floor:
@@ -968,6 +1015,8 @@ class _Paragraph:
         if j >= hi or not t[j].capital():
             return _Attr(cue=True)
         ra, rb = _runs(t, j, hi, self.starts)[0]
+        if rb + 1 < hi and t[rb].text == "," and t[rb + 1].capital():
+            return _Attr(cue=True)  # 'said University of California, San Diego's chancellor, Pradeep Khosla'
         got = self.a.name_of(t, ra, rb)
         if got is None and rb + 1 < hi and t[rb].low in ("of", "from") and t[rb + 1].capital():
             ra, rb = _runs(t, rb + 1, hi, self.starts)[0]  # 'tweeted Mayor of London Sadiq Khan'
@@ -1021,7 +1070,8 @@ class _Paragraph:
 
 def _generic(name: str) -> bool:
     """A capitalised common noun standing for an unnamed body: "the Commission", "the Office"."""
-    return name.lower() in _ORG and name[1:].islower() and name.lower() not in ("kremlin", "reuters", "pentagon")
+    low = name.lower()
+    return (low in _ORG or low in _DOCUMENTS) and name[1:].islower() and low not in ("kremlin", "reuters", "pentagon")
 
 
 def _participle(low: str) -> bool:
@@ -1034,8 +1084,18 @@ def _participle(low: str) -> bool:
     return any(stem + ending in _FINITE for ending in ("ed", "s", "es"))  # describ-ed, say-s, writ-es
 
 
+def _finite(low: str) -> bool:
+    """A finite verb, or as likely as not one ('criticised', 'took')."""
+    return low in _FINITE or low in _IRREGULAR or (low.endswith("ed") and len(low) > 4)
+
+
 def _verbish(low: str) -> bool:
-    return low in _FINITE or low in _IRREGULAR or _participle(low) or (low.endswith("ed") and len(low) > 4)
+    return _finite(low) or _participle(low)
+
+
+def _adverb(tok: _Tok) -> bool:
+    """'also', 'further', 'publicly': words between a subject (or a comma) and its verb."""
+    return tok.lower_word() and (tok.low in _SKIP_BEFORE_VERB or tok.low == "further" or tok.low.endswith("ly"))
 
 
 def _verb(tok: _Tok, verbs: frozenset[str]) -> bool:
