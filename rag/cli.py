@@ -99,6 +99,21 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quotes(args: argparse.Namespace) -> int:
+    found = _index(args).quotes(args.speaker, args.about, k=args.k, since=args.since, until=args.until,
+                                sources=args.source or ())
+    if args.json:
+        print(json.dumps([h.to_dict() for h in found], indent=2, ensure_ascii=False))
+        return 0
+    for h in found:
+        meta = ", ".join(p for p in (h.source, h.published or "undated") if p)
+        print(f"{h.speaker or '(speaker uncertain)'}: “{h.quote.text}”\n    {h.title} — {meta}"
+              + (f"\n    {h.url}" if h.url else ""))
+    if not found:
+        print("No quotations found" + (f" from {args.speaker}" if args.speaker else "") + ".")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate
 
@@ -172,6 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--as-of", metavar="YYYY-MM-DD", help='the day "last week" counts back from (default today)')
         s.add_argument("--json", action="store_true")
         s.set_defaults(func=func)
+
+    s = sub.add_parser("quotes", help="who said what: direct quotations with speaker, outlet and date")
+    s.add_argument("--speaker", metavar="NAME", help='only quotations of this person ("Putin" or "Vladimir Putin")')
+    s.add_argument("--about", metavar="TOPIC", help="the most relevant to this first (else newest first)")
+    s.add_argument("-k", type=int, default=20, help="how many (default 20)")
+    s.add_argument("--since", metavar="YYYY-MM-DD")
+    s.add_argument("--until", metavar="YYYY-MM-DD")
+    s.add_argument("--source", action="append", metavar="OUTLET", help="only this outlet (repeatable)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_quotes)
 
     s = sub.add_parser("remove", help="delete articles by id, URL or outlet")
     s.add_argument("--id", action="append", metavar="ID")

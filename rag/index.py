@@ -10,12 +10,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from .answer import disagree
+from .answer import disagree, quoted
 from .answer import llm as llm_answer
 from .answer.extractive import ExtractiveAnswerer, abstain, candidates
 from .answer.llm import LLMSpec, parse_spec
 from .answer.verify import verify
 from .chat import Message, context_for, search_query, user_turns
+from .bm25 import tokenize
 from .chunking import DEFAULT_CHUNK_TOKENS
 from .config import Settings
 from .embedding import Embedder
@@ -229,6 +230,11 @@ class NewsIndex:
                 if not fallback:
                     raise
                 notice = self._fallback_notice(spec, exc)
+        if answer is None and hits:  # "What did X say?": X's own quotations, when the top articles hold any
+            answer = quoted.answer(question, hits, self.store.get_article, self.embedder.encode_many)
+            if answer is not None:
+                answer.text = " ".join([answer.text, *disagree.among(answer.citations)])
+                yield answer.text
         if answer is None:
             answer = self.answerer.answer(question, hits, context=context) if hits else abstain(question, hits)
             yield answer.text
@@ -293,6 +299,32 @@ class NewsIndex:
         except RagError as exc:
             return spec.label, f"NOT answering: {exc}"
         return spec.label, f"answers ({time.perf_counter() - t0:.1f} s for a one-word reply)"
+
+    def quotes(
+        self, speaker: str | None = None, about: str | None = None, k: int = 20, *,
+        since: str | None = None, until: str | None = None, sources: Sequence[str] = (),
+    ) -> list[quoted.QuoteHit]:
+        """Direct quotations, with speaker, outlet, date and offsets: those of `speaker` (any form
+        of the name: "Putin", "Vladimir Putin"), the most relevant to `about` first (else newest
+        first). Quotations whose speaker the article leaves unclear are listed only without
+        `speaker`, and then say so (`.speaker` is None)."""
+        self._require_articles()
+        words = set(tokenize(about or ""))
+        found: list[quoted.QuoteHit] = []
+        for article_id, meta, text in self.store.iter_articles(include_text=True):
+            published = meta.get("published") or ""
+            if meta.get("duplicate_of") or ((since or until) and not published):
+                continue
+            if (since and published < since) or (until and published > until):
+                continue
+            if sources and meta.get("source") not in sources:
+                continue
+            for h in quoted.hits_of(article_id, meta, text or "", speaker):
+                if not words or words & set(tokenize(h.context)):
+                    found.append(h)
+        if about:
+            return quoted.rank(about, found, self.embedder.encode)[:k]
+        return sorted(found, key=lambda h: (h.published or "", -h.quote.start), reverse=True)[:k]
 
     def timeline(
         self, topic: str, *, since: str | None = None, until: str | None = None, sources: Sequence[str] = (),

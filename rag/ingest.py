@@ -12,10 +12,12 @@ from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 
+from .answer import quoted
 from .chunking import chunk_article
 from .dedupe import Deduper
 from .embedding import Embedder
 from .loaders import _wanted, load
+from .quotes import extract_quotes
 from .store import Store, centroids
 from .types import Article, Chunk, Failure, IngestReport
 
@@ -98,7 +100,8 @@ def ingest(
                 originals.append(a)
         keep = {a.id for a in originals}
         rows = [i for i, c in enumerate(chunks) if c.article_id in keep]
-        store.write(originals, [chunks[i] for i in rows], vectors[rows], copies)
+        quotations = {a.id: {"quotes": quoted.encode(extract_quotes(a.text))} for a in originals}
+        store.write(originals, [chunks[i] for i in rows], vectors[rows], copies, extra=quotations)
         for a in kept:
             if a.id in stored:
                 report.updated += 1

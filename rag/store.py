@@ -149,8 +149,10 @@ class Store:
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
         copies: Sequence[tuple[Article, str, np.ndarray]] = (),
+        extra: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         """Replace these articles and all their chunks. Chunks first, article records last.
+        `extra` adds fields to an article's record (its quotations: rag/answer/quoted.py).
 
         `copies` are (article, id of the article it copies, its centroid): stored as records
         without chunks (so re-ingesting them is a no-op), their outlets added to the original's
@@ -185,7 +187,8 @@ class Store:
                 carried[orig][0].add(copy.source)
         records = [
             (a, centroid[a.id],
-             {"chunks": counts[a.id], "also_carried_by": ", ".join(sorted(carried[a.id][0]))})
+             {"chunks": counts[a.id], "also_carried_by": ", ".join(sorted(carried[a.id][0])),
+              **(extra or {}).get(a.id, {})})
             for a in articles
         ] + [(a, vec, {"chunks": 0, "duplicate_of": orig}) for a, orig, vec in copies]
         for k in range(0, len(records), CHROMA_BATCH):

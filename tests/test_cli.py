@@ -14,7 +14,7 @@ import pytest
 
 from conftest import CORPUS, DEV_SET, ROOT
 
-COMMANDS = ["ingest", "ask", "search", "remove", "info", "eval", "serve"]
+COMMANDS = ["ingest", "ask", "search", "quotes", "remove", "info", "eval", "serve"]
 PUTIN_Q = "What did Putin say about weapons supply?"
 SUMMARY = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) failed \((\d+) chunks written in \d+\.\ds\)")
 

@@ -35,7 +35,7 @@ def index(tmp_path_factory: pytest.TempPathFactory, pairs):  # noqa: ANN001
     lines = []
     for i, line in enumerate(WIKINEWS.read_text(encoding="utf-8").splitlines()):
         a = json.loads(line)
-        if a["id"] in wanted or any(w in a["title"] for w in ("Hong Kong", "Brexit", "Notre Dame")) or i % 25 == 0:
+        if a["id"] in wanted or any(w in a["title"] for w in ("Hong Kong", "Brexit", "Notre Dame", "Mendez")) or i % 25 == 0:
             lines.append(line)
     (home / "real.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (home / "planted.jsonl").write_text("".join(json.dumps(p.planted) + "\n" for p in pairs), encoding="utf-8")
@@ -109,3 +109,44 @@ def test_planted_disagreements_are_reported(index, pairs) -> None:  # noqa: ANN0
 def test_no_disagreement_without_a_second_report(index) -> None:  # noqa: ANN001
     answer = index.query("What did Putin say about weapons supply?")
     assert "Reports differ" not in answer.text
+
+
+# -- who said what ----------------------------------------------------------------------------
+def test_quotations_are_stored_at_ingest_with_offsets(index) -> None:  # noqa: ANN001
+    from rag.answer.quoted import decode
+
+    [(meta, text)] = [(m, t) for _, m, t in index.store.iter_articles(include_text=True) if m["source"] == "Baonghean.vn"]
+    assert meta["quotes"].startswith("[[")  # written with the article's record
+    stored = decode(meta["quotes"], text)
+    assert stored and all(text[q.start:q.end] == q.text for q in stored)
+
+
+def test_quotes_of_a_speaker(index) -> None:  # noqa: ANN001
+    found = index.quotes(speaker="Putin")
+    assert found and all(h.speaker == "Vladimir Putin" for h in found)
+    signed = next(h for h in found if h.quote.text.startswith("He signed it."))
+    assert signed.source == "Baonghean.vn" and signed.quote.confidence == "named"
+    assert "President Putin told Carlson" in signed.context
+    text = index.article(signed.article_id)["text"]
+    assert text[signed.quote.start:signed.quote.end] == signed.quote.text
+    # the quotation the article doesn't attribute is never listed under his name...
+    assert not any("stop supplying weapons" in h.quote.text for h in found)
+    # ...and is listed, as uncertain, without a speaker filter
+    unclear = [h for h in index.quotes(about="stop supplying weapons", k=50) if "stop supplying weapons" in h.quote.text]
+    assert unclear and unclear[0].speaker is None
+
+
+def test_what_did_x_say_answers_from_x_quotations(index) -> None:  # noqa: ANN001
+    answer = index.query("What did Ben Affleck say about former CIA officer Tony Mendez, whom he played in Argo, "
+                         "after Mendez died?")
+    assert answer.text.startswith("Ben Affleck said: “Tony Mendez was a true American hero.")
+    [cite] = answer.citations
+    assert "Affleck" in cite.quote and index.article(cite.article_id)["text"][cite.start:cite.end] == cite.quote
+
+
+def test_an_unattributed_quotation_is_said_to_be_unattributed(index) -> None:  # noqa: ANN001
+    answer = index.query("What did Putin say about weapons supply?")
+    assert answer.text.startswith("The closest quotation on this is one the article does not clearly attribute, "
+                                  "so it may not be Putin's: “if you really want to stop the conflict, you need to "
+                                  "stop supplying weapons.")
+    assert "Putin said:" not in answer.text
