@@ -308,9 +308,10 @@ def _upload_one(src: Path, dest_dir: Path, max_bytes: int) -> Path | str:
 
 
 def add_articles(index: Any, files: Sequence[str | os.PathLike | None] | None,
-                 max_bytes: int = MAX_UPLOAD_MB * 2**20) -> str:
+                 max_bytes: int = MAX_UPLOAD_MB * 2**20, progress: bool = False) -> str:
     """Copy uploaded files into `<home>/uploads/` under safe basenames, ingest them, and say what
-    happened (Markdown): added/updated/unchanged/failed, with a reason for every failure."""
+    happened (Markdown): added/updated/unchanged/failed, with a reason for every failure.
+    `progress` shows the ingest's progress bar (the page mirrors it: gr.Progress(track_tqdm))."""
     paths = [Path(f) for f in files or () if f]
     if not paths:
         return "Choose one or more files first."
@@ -327,7 +328,7 @@ def add_articles(index: Any, files: Sequence[str | os.PathLike | None] | None,
     added = updated = unchanged = 0
     if accepted:
         try:
-            report = index.ingest(accepted, progress=False)
+            report = index.ingest(accepted, progress=progress)
         except RagError as e:
             return f"**Nothing was added.** {_text(str(e))}"
         except Exception as e:  # the page must keep working
@@ -342,7 +343,7 @@ def add_articles(index: Any, files: Sequence[str | os.PathLike | None] | None,
     return "\n".join(lines)
 
 
-def add_urls(index: Any, text: str) -> str:
+def add_urls(index: Any, text: str, progress: bool = False) -> str:
     """Ingest pasted page and RSS/Atom feed URLs (one a line) as a `.urls` upload."""
     urls = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if not urls:
@@ -353,7 +354,7 @@ def add_urls(index: Any, text: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         listing = Path(tmp) / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}.urls"
         listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
-        return add_articles(index, [listing])
+        return add_articles(index, [listing], progress=progress)
 
 
 def newest_titles(index: Any, n: int = 2) -> list[str]:
@@ -462,12 +463,13 @@ def build_app(index: Any, examples: list[str] | None = None) -> Any:
         if examples:
             gr.Examples([[q] for q in examples], inputs=[box], label="Examples")
 
-        def handle_upload(files: list[str] | None, urls: str) -> tuple[str, str, Any, None, str]:
+        def handle_upload(files: list[str] | None, urls: str,
+                          progress: Any = gr.Progress(track_tqdm=True)) -> tuple[str, str, Any, None, str]:
             reports = []
             if files or not (urls or "").strip():
-                reports.append(add_articles(index, files))
+                reports.append(add_articles(index, files, progress=True))
             if (urls or "").strip():
-                reports.append(add_urls(index, urls))
+                reports.append(add_urls(index, urls, progress=True))
             now = index.stats()
             choices = [s for s in now.get("sources", {}) if s != "(unknown)"]
             return "\n\n".join(reports), "# newsrag\n" + header(now), gr.Dropdown(choices=choices), None, ""

@@ -89,7 +89,7 @@ def hits_of(article_id: str, meta: dict, text: str, who: str | None = None) -> l
         para = text.rfind("\n", 0, q.sentence_start) + 1
         before = [text[a:b] for a, b in sentence_spans(text[para:q.sentence_start])][-1:]
         out.append(QuoteHit(q, article_id, meta.get("title", ""), meta.get("source", ""), meta.get("url", ""),
-                            meta.get("published"), text[q.sentence_start:q.sentence_end], before=" ".join(before)))
+                            meta.get("published") or None, text[q.sentence_start:q.sentence_end], before=" ".join(before)))
     return out
 
 
