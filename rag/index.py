@@ -233,7 +233,6 @@ class NewsIndex:
         if answer is None and hits:  # "What did X say?": X's own quotations, when the top articles hold any
             answer = quoted.answer(question, hits, self.store.get_article, self.embedder.encode_many)
             if answer is not None:
-                answer.text = " ".join([answer.text, *disagree.among(answer.citations)])
                 yield answer.text
         if answer is None:
             answer = self.answerer.answer(question, hits, context=context) if hits else abstain(question, hits)
@@ -320,7 +319,7 @@ class NewsIndex:
             if sources and meta.get("source") not in sources:
                 continue
             for h in quoted.hits_of(article_id, meta, text or "", speaker):
-                if not words or words & set(tokenize(h.context)):
+                if speaker or not words or words & set(tokenize(f"{h.before} {h.context}")):  # bounds the embedding
                     found.append(h)
         if about:
             return quoted.rank(about, found, self.embedder.encode)[:k]

@@ -79,6 +79,9 @@ def test_notebook_runs_and_renders_the_answer(executed: nbformat.NotebookNode) -
     hits = "".join(_text(o, "text/plain") for o in _cell(executed, "idx.search(").outputs)
     assert hits.startswith("[Hit(") and "Baonghean.vn" in hits
 
+    quotes = "".join(_text(o, "text/plain") for o in _cell(executed, "idx.quotes(").outputs)
+    assert quotes.startswith("[QuoteHit(Vladimir Putin: “He signed it.") and "Baonghean.vn" in quotes
+
     stats = "".join(_text(o, "text/plain") for o in _cell(executed, "idx.stats()").outputs)
     assert "'articles': 1" in stats and "packaged:all-MiniLM-L6-v2" in stats
 

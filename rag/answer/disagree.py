@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from ..types import Citation
 
+MARGIN = 0.15  # a rival report must score this close to the best to be compared (extractive and quotes)
+
 _WORD_NUMBERS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..bm25 import tokenize
 from ..chunking import sentence_spans
-from .disagree import Report, conflicts, figures, note
+from .disagree import MARGIN, Report, conflicts, figures, note
 from ..types import Answer, Citation, Hit
 
 MAX_SENTENCES = 3
@@ -31,7 +31,7 @@ MIN_WORDS = 6  # shorter sentences ("“Yes,” Putin replied.") rarely answer a
 CONFIDENCE_PASSAGES = 3  # the passages whose coverage of the question decides abstention
 PASSAGES = 6  # how many top hits sentences are drawn from
 NOT_IN_CORPUS = "The corpus doesn't say."
-DISAGREE_MARGIN = 0.15  # another article's sentence this close to the best one may contradict it
+DISAGREE_MARGIN = MARGIN  # another article's sentence this close to the best one may contradict it
 DISAGREE_COVERAGE = 0.6  # ... when its article covers the question this well, relative to the answer's
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"

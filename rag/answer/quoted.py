@@ -20,6 +20,7 @@ import numpy as np
 from ..chunking import sentence_spans
 from ..quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches
 from ..types import Answer, Citation, Hit
+from . import disagree
 from .extractive import _SPEAKER, speaker
 
 QUOTE_PASSAGES = 6  # the articles of this many top hits are searched for the speaker's quotations
@@ -56,7 +57,7 @@ class QuoteHit:
     published: str | None
     context: str
     score: float = 0.0
-    before: str = ""  # the sentence before the quotation's, in its paragraph (what it replies to)
+    before: str = ""  # the sentence before the quotation's (what it replies to, or sets it in)
 
     @property
     def speaker(self) -> str | None:
@@ -86,20 +87,22 @@ def hits_of(article_id: str, meta: dict, text: str, who: str | None = None) -> l
     for q in decode(meta.get("quotes"), text):
         if who and (q.confidence == UNCERTAIN or not speaker_matches(q, who)):
             continue
-        para = text.rfind("\n", 0, q.sentence_start) + 1
-        before = [text[a:b] for a, b in sentence_spans(text[para:q.sentence_start])][-1:]
+        window = text[max(0, q.sentence_start - 600):q.sentence_start]  # short paragraphs: look past them
+        before = [window[a:b] for a, b in sentence_spans(window)][-1:]
         out.append(QuoteHit(q, article_id, meta.get("title", ""), meta.get("source", ""), meta.get("url", ""),
                             meta.get("published") or None, text[q.sentence_start:q.sentence_end], before=" ".join(before)))
     return out
 
 
 def rank(about: str, found: list[QuoteHit], encode_texts: Callable[[list[str]], np.ndarray]) -> list[QuoteHit]:
-    """Most relevant to `about` first (cosine of the topic and the quotation in its sentence)."""
+    """Most relevant to `about` first: the cosine of the topic and the quotation's words, or its
+    sentence with the one before it (what it answers), whichever is closer; sets `.score`."""
     if not found or not about.strip():
         return found
-    vectors = encode_texts([about] + [h.context for h in found])
-    for h, sim in zip(found, vectors[1:] @ vectors[0]):
-        h.score = float(sim)
+    vectors = encode_texts([about] + [h.quote.text for h in found] + [f"{h.before} {h.context}" for h in found])
+    sims = vectors[1:] @ vectors[0]
+    for h, own, around in zip(found, sims[: len(found)], sims[len(found):]):
+        h.score = float(max(own, around))  # the words, or the words with what they answer
     return sorted(found, key=lambda h: h.score, reverse=True)
 
 
@@ -138,11 +141,7 @@ def answer(
                       and (q.speaker or names_them)]  # an unattributed quotation only where X is in the story
     if not found:
         return None
-    about = topic(question)
-    vectors = encode_texts([about] + [h.quote.text for h in found] + [f"{h.before} {h.context}" for h in found])
-    sims = vectors[1:] @ vectors[0]
-    for h, own, around in zip(found, sims[: len(found)], sims[len(found):]):
-        h.score = float(max(own, around))  # the words, or the words with what they answer
+    rank(topic(question), found, encode_texts)
     theirs = sorted((h for h in found if h.speaker and speaker_matches(h.quote, who)), key=lambda h: -h.score)
     unclear = sorted((h for h in found if h.speaker is None), key=lambda h: -h.score)
     if unclear and unclear[0].score >= UNCLEAR_RELEVANCE and (not theirs or theirs[0].score < MIN_RELEVANCE):
@@ -156,7 +155,23 @@ def answer(
                             and h.quote.sentence_start != theirs[0].quote.sentence_start]
     citations = [h.citation(n) for n, h in enumerate(chosen, 1)]
     text = " ".join(f"{h.quote.speaker} said: “{h.quote.text}” [{n}]" for n, h in enumerate(chosen, 1))
-    return Answer(question=question, text=text, citations=citations, hits=list(hits))
+    # another outlet's report of X on Y that gives a figure differently: cite it too, and say so
+    rivals = [h for h in theirs if h.score >= theirs[0].score - disagree.MARGIN]
+    notes = []
+    for n, h in enumerate(chosen, 1):
+        mine = disagree.Report(h.context, h.article_id, h.published)
+        reports = [disagree.Report(r.context, r.article_id, r.published) for r in rivals]
+        for kind, fig, other, theirs_fig in disagree.conflicts(mine, reports)[:1]:
+            rival = rivals[reports.index(other)]
+            if rival in chosen:
+                m = chosen.index(rival) + 1
+            else:
+                citations.append(rival.citation(len(citations) + 1))
+                m = len(citations)
+            notes.append(disagree.note(kind, (fig, n, h.published), (theirs_fig, m, rival.published)))
+        if notes:
+            break
+    return Answer(question=question, text=" ".join([text, *notes]), citations=citations, hits=list(hits))
 
 
 __all__ = ["QuoteHit", "answer", "decode", "encode", "hits_of", "rank", "NAMED", "PRONOUN", "UNCERTAIN"]
