@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..bm25 import tokenize
 from ..chunking import sentence_spans
 from ..quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches
 from ..types import Answer, Citation, Hit
@@ -28,6 +29,7 @@ SAME_TOPIC = 0.08  # a second quotation is added when it is this close to the be
 MIN_RELEVANCE = 0.3  # cosine of the question's topic and a quotation below which it isn't about it
 UNCLEAR_RELEVANCE = 0.45  # a quotation the article doesn't attribute must be clearly on the topic
 MIN_WORDS = 4  # "Yes," Putin replied: true, and no answer to anything
+RANKED = 8  # X's quotations embedded per question (those sharing most words with its topic); half as many unclear
 
 
 def encode(quotes: Sequence[Quote]) -> str:
@@ -138,12 +140,21 @@ def answer(
         if got:
             names_them = who.lower() in got[1].lower()
             found += [q for q in hits_of(h.article_id, got[0], got[1]) if len(q.quote.text.split()) >= MIN_WORDS
-                      and (q.speaker or names_them)]  # an unattributed quotation only where X is in the story
+                      and (speaker_matches(q.quote, who) if q.speaker else names_them)]
+            # (an unattributed quotation only from a story that names X)
     if not found:
         return None
-    rank(topic(question), found, encode_texts)
-    theirs = sorted((h for h in found if h.speaker and speaker_matches(h.quote, who)), key=lambda h: -h.score)
-    unclear = sorted((h for h in found if h.speaker is None), key=lambda h: -h.score)
+    about = topic(question)
+    words = set(tokenize(about))  # embedding is the cost: only the quotations sharing most words with Y
+
+    def shortlist(group: list[QuoteHit], n: int) -> list[QuoteHit]:
+        return sorted(group, key=lambda h: -len(words & set(tokenize(f"{h.before} {h.context}"))))[:n]
+
+    theirs = shortlist([h for h in found if h.speaker], RANKED)
+    unclear = shortlist([h for h in found if h.speaker is None], RANKED // 2)
+    rank(about, theirs + unclear, encode_texts)
+    theirs.sort(key=lambda h: -h.score)
+    unclear.sort(key=lambda h: -h.score)
     if unclear and unclear[0].score >= UNCLEAR_RELEVANCE and (not theirs or theirs[0].score < MIN_RELEVANCE):
         h = unclear[0]
         return Answer(question=question, text=f"The closest quotation on this is one the article does not clearly "
