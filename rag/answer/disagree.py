@@ -90,6 +90,14 @@ def _kind(before: str, after: str) -> str | None:
     return best[2] if best else None
 
 
+def same_story(title: str, other: str) -> bool:
+    """Two headlines about the same story share at least two content words ("Magnitogorsk",
+    "explosion"); one shared word ("COVID-19") is too common a link."""
+    from ..bm25 import tokenize
+
+    return len(set(tokenize(title)) & set(tokenize(other))) >= 2
+
+
 @dataclass(frozen=True)
 class Report:
     """One passage sentence that gives a figure: where it is cited from and when it was published."""

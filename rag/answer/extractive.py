@@ -22,7 +22,7 @@ import numpy as np
 
 from ..bm25 import tokenize
 from ..chunking import sentence_spans
-from .disagree import MARGIN, Report, conflicts, figures, note
+from .disagree import MARGIN, Report, conflicts, figures, note, same_story
 from ..types import Answer, Citation, Hit
 
 MAX_SENTENCES = 3
@@ -327,7 +327,8 @@ class ExtractiveAnswerer:
 
         Compared: the answer's sentences, and, when the question asks for a number, the other
         sentences that score nearly as well, against sentences of other articles that score
-        nearly as well and whose article covers the question about as well as the answer's."""
+        nearly as well, whose article covers the question about as well as the answer's, and whose
+        headline shares two words with the compared one's (the same story, not another one)."""
         best = max(s.score for s in chosen)
         terms = self.terms(question, context)
         total = sum(terms.values()) or 1.0
@@ -355,7 +356,7 @@ class ExtractiveAnswerer:
 
         notes, done = [], set()
         for s in pool:
-            others = [o for o in close if o.hit.article_id != s.hit.article_id]
+            others = [o for o in close if o.hit.article_id != s.hit.article_id and same_story(s.hit.title, o.hit.title)]
             reports = [Report(o.text, o.hit.article_id, o.hit.published) for o in others]
             for kind, mine, other, theirs in conflicts(Report(s.text, s.hit.article_id, s.hit.published), reports):
                 if kind in done:
