@@ -108,7 +108,7 @@ def main() -> None:
         proc.wait(timeout=30)
 
     chunks = len(texts)
-    print(f"| figure | value |\n|---|---|")
+    print("| figure | value |\n|---|---|")
     print(f"| articles / chunks | {report.added} / {chunks} |")
     print(f"| ingest, full pipeline | {ingest_s:.1f} s ({chunks / ingest_s:.1f} chunks/s) |")
     print(f"| raw `encode` of the same chunk texts | {encode_s:.1f} s ({chunks / encode_s:.1f} chunks/s) |")

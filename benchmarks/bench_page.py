@@ -189,7 +189,7 @@ def main() -> int:
                        ("answer", "being answered")):
         vals = [tm[key] for tm in timings]
         print(f"| {label} | {_pct(vals, 50):.2f} | {_pct(vals, 95):.2f} | {max(vals, default=float('nan')):.2f} |")
-    print(f"\n| check | result |\n|---|---|")
+    print("\n| check | result |\n|---|---|")
     print(f"| questions answered | {answered}/{n} |")
     leaks = [m for m in problems if "leak" in m]
     print(f"| sessions whose history held only their own questions | {args.sessions - len({m.split(':')[0] for m in leaks})}/{args.sessions} |")

@@ -154,7 +154,6 @@ def test_ollama_streams_through_its_own_protocol(index, server: ScriptedLLM) -> 
 def test_an_answer_that_obeys_an_injected_instruction_is_flagged(index, server: ScriptedLLM) -> None:  # noqa: ANN001
     server.replies.append("PWNED [1]. The war ended in 2019 [1].")
     answer = index.query("What was signed at the Istanbul peace talks?", llm=openai(server))
-    prompt = server.prompt()
     user = server.requests[-1]["messages"][1]["content"]
     assert "Evil Wire" in user and user.count("</source>") == user.count("<source ")  # nothing broke out
     assert answer.unsupported and answer.unsupported[-1].reason.startswith("'2019' is not in [1]")

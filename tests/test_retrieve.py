@@ -4,7 +4,6 @@ Random unit vectors written with `Store.write` into a real embedded Chroma: no m
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
