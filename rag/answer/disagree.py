@@ -18,12 +18,12 @@ from ..types import Citation
 
 MARGIN = 0.15  # a rival report must score this close to the best to be compared (extractive and quotes)
 
-_WORD_NUMBERS = {w: i for i, w in enumerate(
+WORD_NUMBERS = {w: i for i, w in enumerate(  # also read by verify.py
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
 _SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "m": 1e6, "bn": 1e9}
 _NUMBER = re.compile(
-    r"(?<![\w.:/-])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")"
+    r"(?<![\w.:/-])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(WORD_NUMBERS) + r")"
     r"(?:\s*(?P<scale>hundred|thousand|million|billion|bn|m)\b)?(?![\w:/-]|\.\d)",
     re.I,
 )
@@ -67,7 +67,7 @@ def figures(sentence: str) -> list[Figure]:
         before = sentence[max(0, m.start() - 40):m.start()]
         if _MONTHS.search(before) or re.match(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", sentence[m.end():], re.I):
             continue  # "January 4", "4 January"
-        value = float(_WORD_NUMBERS.get(raw_num, None) if raw_num in _WORD_NUMBERS else raw_num.replace(",", ""))
+        value = float(WORD_NUMBERS.get(raw_num, None) if raw_num in WORD_NUMBERS else raw_num.replace(",", ""))
         value *= _SCALE.get((m.group("scale") or "").lower(), 1)
         before = _CLAUSE.split(before)[-1]  # what a figure counts is said in its own clause
         after = _CLAUSE.split(sentence[m.end():])[0]

@@ -30,6 +30,7 @@ import numpy as np
 from ..bm25 import STOPWORDS, tokenize
 from ..chunking import sentence_spans
 from ..types import Citation, Claim, Hit
+from .disagree import WORD_NUMBERS
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -41,11 +42,8 @@ _MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d+(?:\s*(?:,|;|and|&)\s*(?:sources
 _MARKERS = re.compile(r"(?:\s*\[\d+\])+")
 _LEADING_MARKERS = re.compile(r"^(?:\[\d+\]\s*)+")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
-_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-               "hundred": 100, "dozen": 12, "first": 1, "second": 2, "third": 3})
+_WORDS = {**WORD_NUMBERS, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+          "hundred": 100, "dozen": 12, "first": 1, "second": 2, "third": 3}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*[\w]")
 _HONORIFIC = frozenset("mr mrs ms dr sir prof".split())
