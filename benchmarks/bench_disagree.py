@@ -26,6 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import shared_data  # noqa: E402
 from rag.answer.disagree import figures  # noqa: E402
 from rag.chunking import sentence_spans  # noqa: E402
 
@@ -42,14 +43,9 @@ class Pair:
 
 
 def planted_pairs(shared: Path) -> list[Pair]:
-    articles = {}
-    with (shared / "data" / "wikinews-en-2019-2021" / "articles.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            a = json.loads(line)
-            articles[a["id"]] = a
+    articles = shared_data.articles(shared)
     pairs = []
-    for line in (shared / "eval" / "wikinews_dev.jsonl").read_text().splitlines():
-        q = json.loads(line)
+    for q in shared_data.dev_questions(shared):
         if q["type"] in ("unanswerable", "followup") or not q.get("evidence"):
             continue
         ev = q["evidence"][0]
@@ -100,7 +96,7 @@ def main() -> None:
         planted.write_text("".join(json.dumps(p.planted) + "\n" for p in pairs), encoding="utf-8")
         idx = NewsIndex(home / "index", Settings(home=home))
         clean = idx.ingest([args.shared / "data" / "wikinews-en-2019-2021" / "articles.jsonl"], progress=False)
-        questions = [json.loads(l) for l in (args.shared / "eval" / "wikinews_dev.jsonl").read_text().splitlines()]
+        questions = shared_data.dev_questions(args.shared)
         alarms = []
         for q in questions:  # before planting: any disagreement said is read by hand
             if q["type"] == "followup":

@@ -23,7 +23,6 @@ in one text). No index and no LLM needed:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
@@ -38,6 +37,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import shared_data  # noqa: E402
 from rag.answer.verify import names, verify  # noqa: E402
 from rag.chunking import chunk_article, sentence_spans  # noqa: E402
 from rag.types import Article, Hit  # noqa: E402
@@ -102,13 +102,8 @@ _NUM = re.compile(r"\b\d[\d,]*\b")
 
 
 def planted_set(shared: Path) -> list[Item]:
-    articles = {}
-    with (shared / "data" / "wikinews-en-2019-2021" / "articles.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            a = json.loads(line)
-            articles[a["id"]] = a
-    questions = [json.loads(l) for l in (shared / "eval" / "wikinews_dev.jsonl").read_text().splitlines() if l.strip()]
-    questions = [q for q in questions if q["type"] != "unanswerable" and q.get("evidence")]
+    articles = shared_data.articles(shared)
+    questions = [q for q in shared_data.dev_questions(shared) if q["type"] != "unanswerable" and q.get("evidence")]
     rng = random.Random(SEED)
     passages = {aid: _passages(articles[aid]) for q in questions for aid in {e["id"] for e in q["evidence"]}}
     items: list[Item] = []

@@ -31,6 +31,7 @@ from ..bm25 import STOPWORDS, tokenize
 from ..chunking import sentence_spans
 from ..types import Citation, Claim, Hit
 from .disagree import WORD_NUMBERS
+from .extractive import _MONTHS
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -47,7 +48,6 @@ _WORDS = {**WORD_NUMBERS, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*[\w]")
 _HONORIFIC = frozenset("mr mrs ms dr sir prof".split())
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DAY_OF = re.compile(rf"\b(?:(?P<m1>{_MONTHS})\s+(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTHS}))\b", re.I)
 _NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot)\b|n['’]t\b", re.I)
 _NO_FACT = re.compile(
