@@ -16,10 +16,16 @@ from .errors import RagError
 
 
 
-def _index(args: argparse.Namespace):
+def _settings(args: argparse.Namespace) -> Settings:
+    allow = True if getattr(args, "allow_private", False) else None
+    return Settings.from_env(home=args.home, llm=args.llm, fetch_allow_private=allow)
+
+
+def _index(args: argparse.Namespace, create: bool = False):
+    """The index the command works on; only ingest and serve create one where there is none."""
     from .index import NewsIndex
 
-    return NewsIndex(args.index, Settings.from_env(home=args.home, llm=args.llm))
+    return NewsIndex(args.index, _settings(args), create=create)
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
@@ -27,7 +33,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    report = _index(args).ingest(
+    report = _index(args, create=True).ingest(
         args.paths, progress=False if args.quiet else None, prune=args.prune,
         include=args.include or (), exclude=args.exclude or (),
     )
@@ -115,8 +121,9 @@ def cmd_quotes(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate
+    from .evaluate import evaluate, load_questions
 
+    load_questions(args.questions)  # a bad question file is an error before the index opens
     report = evaluate(_index(args), args.questions, limit=args.limit, progress=not args.json and sys.stderr.isatty())
     print(json.dumps(report.to_dict(details=args.details), indent=2) if args.json else report.table())
     return 0
@@ -124,8 +131,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     local_hosts = ("127.0.0.1", "localhost", "::1")  # listening only here needs no login
-    settings = Settings.from_env(home=args.home)
+    settings = _settings(args)
     host = args.host or settings.host
+    port = args.port or settings.port
+    if not 1 <= port <= 65535:
+        print(f"error: --port {port} is not a port: give a number from 1 to 65535.", file=sys.stderr)
+        return 2
     auth = None
     if settings.ui_auth and not args.no_auth:
         user, sep, password = settings.ui_auth.partition(":")
@@ -146,12 +157,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from ui.app import serve
 
-    index = _index(args)
+    busy = _busy(host, port)
+    if busy:
+        print(f"error: cannot listen on {host}:{port} ({busy}). Stop whatever uses it, or pick another "
+              "port with --port (or RAG_PORT).", file=sys.stderr)
+        return 2
+    index = _index(args, create=True)
     if args.ingest:
         report = index.ingest(args.ingest, progress=None)
         print(f"ingest: {report.summary()}", file=sys.stderr)
-    serve(index, host=host, port=args.port, auth=auth)
+    serve(index, host=host, port=port, auth=auth)
     return 0
+
+
+def _busy(host: str, port: int) -> str:
+    """Why nothing can listen on host:port ('' when something can), checked before the slow start."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return f"{host} is not an address of this machine: {exc.strerror}"
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--include", action="append", metavar="GLOB", help="in directories, only files matching (repeatable)")
     s.add_argument("--exclude", action="append", metavar="GLOB", help="in directories, skip files matching (repeatable)")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--allow-private", action="store_true",
+                   help="fetch URLs on loopback/private/link-local addresses too (RAG_FETCH_ALLOW_PRIVATE=1)")
     s.set_defaults(func=cmd_ingest)
 
     for name, func, helptext in (
@@ -222,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="serve without a login even on a public interface (ignores RAG_UI_AUTH)")
     s.add_argument("--port", type=int, default=None)
     s.add_argument("--ingest", nargs="*", metavar="PATH", help="ingest these first (unchanged files are skipped)")
+    s.add_argument("--allow-private", action="store_true",
+                   help="let ingests (and the page's pasted URLs) fetch private addresses (RAG_FETCH_ALLOW_PRIVATE=1)")
     s.set_defaults(func=cmd_serve)
     return p
 

@@ -17,6 +17,10 @@
 | llm_choices         | RAG_LLM_CHOICES          | none; more answerers the page offers, comma-separated |
 | llm_timeout         | RAG_LLM_TIMEOUT          | 120 s an LLM call may take               |
 | llm_api_key         | RAG_LLM_API_KEY          | OPENAI_API_KEY; never printed            |
+| fetch_timeout       | RAG_FETCH_TIMEOUT        | 20 s for one URL, redirects and body included |
+| fetch_allow_private | RAG_FETCH_ALLOW_PRIVATE  | off: loopback, private, link-local addresses refused |
+| fetch_allow         | RAG_FETCH_ALLOW          | none; hosts, host:port or networks allowed anyway (comma-separated) |
+| feed_max_entries    | RAG_FEED_MAX_ENTRIES     | 100 entries taken from one feed          |
 | host / port         | RAG_HOST / RAG_PORT      | 127.0.0.1 / 7860                         |
 | ui_auth             | RAG_UI_AUTH              | none; "user:password" the page asks for (required off localhost) |
 """
@@ -64,6 +68,10 @@ class Settings:
     llm_choices: str = ""  # comma-separated RAG_LLM values the page's answerer selector offers too
     llm_timeout: float = 120.0  # seconds one LLM call may take
     llm_api_key: str = field(default="", repr=False)  # for openai: servers; falls back to OPENAI_API_KEY
+    fetch_timeout: float = 20.0  # seconds for one URL: every redirect and the whole body (rag/fetch.py)
+    fetch_allow_private: bool = False  # fetch loopback/private/link-local addresses too (an intranet)
+    fetch_allow: str = ""  # comma-separated hosts, host:port or networks (10.1.0.0/16) allowed anyway
+    feed_max_entries: int = 100  # entries taken from one feed
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     ui_auth: str = field(default="", repr=False)  # "user:password" for the page's login; never printed
@@ -78,6 +86,12 @@ class Settings:
             raise ConfigError(f"llm_timeout must be positive, got {self.llm_timeout}.")
         if self.per_article < 1:
             raise ConfigError(f"per_article must be at least 1, got {self.per_article}.")
+        if self.fetch_timeout <= 0:
+            raise ConfigError(f"fetch_timeout must be positive, got {self.fetch_timeout}.")
+        if self.feed_max_entries < 1:
+            raise ConfigError(f"feed_max_entries must be at least 1, got {self.feed_max_entries}.")
+        if not 1 <= self.port <= 65535:
+            raise ConfigError(f"port must be from 1 to 65535, got {self.port}.")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -105,8 +119,15 @@ class Settings:
         return replace(self, **changes)
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def _parse(name: str, raw: str, typ: Any) -> Any:
     typ = str(typ)
+    if typ == "bool":
+        if raw.strip().lower() in _TRUE | _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise ConfigError(f"RAG_{name.upper()}={raw!r} is not a yes/no value; use 1 or 0.")
     try:
         if typ == "int":
             return int(raw)

@@ -39,8 +39,9 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
 class Deduper:
     """Finds the article an incoming one copies: among those seen in this run, then in the store."""
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: "Store", rewriting: set[str] | frozenset[str] = frozenset()) -> None:
         self.store = store
+        self.rewriting = rewriting  # ids this run writes anew: their stored text is about to change
         self.seen: list[tuple[str, frozenset[int], np.ndarray]] = []
 
     def original_of(self, article: Article, centroid: np.ndarray) -> str | None:
@@ -49,7 +50,7 @@ class Deduper:
             if other_id != article.id and float(vec @ centroid) >= MIN_COSINE and jaccard(mine, other) >= MIN_JACCARD:
                 return other_id
         for other_id, sim, meta, text in self.store.nearest_articles(centroid, 3):
-            if other_id == article.id or meta.get("duplicate_of") or sim < MIN_COSINE:
+            if other_id == article.id or other_id in self.rewriting or meta.get("duplicate_of") or sim < MIN_COSINE:
                 continue
             if jaccard(mine, shingles(text)) >= MIN_JACCARD:
                 return other_id

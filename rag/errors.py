@@ -6,6 +6,9 @@
     ├── ModelError             the embedding model cannot be loaded
     │   └── ModelMismatchError the index was built with another embedding model
     ├── IndexLockedError       another process is writing to the same index
+    ├── IndexNotFoundError     no index where one was expected (a mistyped path)
+    ├── IndexGoneError         the index's directory was deleted under a running process
+    ├── ReadOnlyIndexError     the index can be read but not written by this user
     └── LLMError               the configured LLM (RAG_LLM) did not answer
         ├── LLMUnavailableError    its server is down, unreachable, or too slow (timeout)
         └── LLMRequestError        it refused the request: unknown model, bad key, a 4xx/5xx
@@ -51,6 +54,18 @@ class ModelMismatchError(ModelError):
 
 class IndexLockedError(RagError):
     """Another process holds the write lock on the index."""
+
+
+class IndexNotFoundError(RagError):
+    """No index at the path given, and this operation doesn't create one."""
+
+
+class IndexGoneError(RagError):
+    """The index's directory disappeared while the process had it open."""
+
+
+class ReadOnlyIndexError(RagError):
+    """A write was asked of an index this user may only read."""
 
 
 class LLMError(RagError):

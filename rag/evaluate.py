@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError
 from .types import Answer
 
 KS = (1, 5, 10)
@@ -38,9 +39,33 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+REQUIRED = ("id", "type", "question")
+
+
 def load_questions(path: str | Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """The questions of a JSONL file (shared/eval/README.md); a ConfigError naming the line that is wrong."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise ConfigError(f"There is no question file at {path}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read the question file {path}: {exc}.") from None
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            q = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}:{n} is not JSON ({exc.msg}); each line must be one question object.") from None
+        missing = [f for f in REQUIRED if not isinstance(q, dict) or f not in q]
+        if missing:
+            raise ConfigError(f"{path}:{n} has no {', '.join(missing)}; each question needs {', '.join(REQUIRED)} "
+                              "(format: shared/eval/README.md).")
+        out.append(q)
+    if not out:
+        raise ConfigError(f"{path} holds no questions.")
+    return out
 
 
 def ask(index: Any, q: dict[str, Any], k: int = 10) -> Answer:

@@ -20,7 +20,9 @@ from .bm25 import tokenize
 from .chunking import DEFAULT_CHUNK_TOKENS
 from .config import Settings
 from .embedding import Embedder
-from .errors import ConfigError, EmptyIndexError, LLMError, ModelMismatchError, RagError
+from .errors import ConfigError, EmptyIndexError, IndexNotFoundError, LLMError, ModelMismatchError, RagError
+from .fetch import FetchPolicy
+from .ingest import read, write_articles
 from .ingest import ingest as run_ingest
 from .lock import write_lock
 from .rerank import Reranker
@@ -34,6 +36,15 @@ from .types import Answer, AnswerStream, Hit, IngestReport
 log = logging.getLogger(__name__)
 
 RERANK_POOL = 30  # fused candidates the reranker re-scores
+EARLIEST_AS_OF, LATEST_AS_OF = 1000, 9000  # years: "last year" or "a month wider" must stay a real date
+MAX_K = 200  # the most passages (or quotations) one call may ask for
+
+
+def check_k(k: int, name: str = "k") -> int:
+    """`k` if it is a sensible count of results (1..MAX_K), else a ConfigError saying so."""
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise ConfigError(f"{name} must be a whole number from 1 to {MAX_K}, not {k!r}.")
+    return k
 
 
 class NewsIndex:
@@ -45,9 +56,21 @@ class NewsIndex:
         idx.query("What did Putin say?")        # Answer
     """
 
-    def __init__(self, path: str | PathLike | None = None, settings: Settings | None = None) -> None:
+    def __init__(
+        self, path: str | PathLike | None = None, settings: Settings | None = None, *, create: bool = True
+    ) -> None:
+        """Open the index at `path` (default RAG_HOME/index). With `create=False` a path that holds
+        no index is an IndexNotFoundError instead of a new, empty index (for read-only commands)."""
         self.settings = settings or Settings.from_env()
         self.path = Path(path).expanduser() if path is not None else self.settings.home / "index"
+        if not self.settings.chroma_url:
+            if self.path.exists() and not self.path.is_dir():
+                raise ConfigError(f"{self.path} is a file, not an index directory: give --index a directory.")
+            if not create and not (self.path / "chroma").is_dir():
+                raise IndexNotFoundError(
+                    f"There is no index at {self.path}. Check the path (--index or RAG_HOME), or create one "
+                    "with `newsrag ingest PATH...`."
+                )
         self.store = Store(self.path, self.settings.model, self.settings.chroma_url)
         stored = self.store.stored_model()
         if stored is not None and stored != self.settings.model:
@@ -78,24 +101,32 @@ class NewsIndex:
         time: a second waits for the first (RAG_LOCK_TIMEOUT)."""
         if isinstance(paths, (str, PathLike)):
             paths = [paths]
+        paths = list(paths)
+        self.store.check_writable()
+        loaded = read(paths, include, exclude, FetchPolicy.from_settings(self.settings))  # before the lock: fetching may be slow
+        prune_dirs = [p for p in paths if prune and not str(p).startswith(("http://", "https://")) and Path(p).is_dir()]
         with write_lock(self.path, self.settings.lock_timeout):
             report = run_ingest(
-                self.store, self.embedder, paths, DEFAULT_CHUNK_TOKENS, progress,
-                batch=self.settings.ingest_batch, prune=prune, include=include, exclude=exclude,
+                self.store, self.embedder, loaded, DEFAULT_CHUNK_TOKENS, progress,
+                batch=self.settings.ingest_batch, prune_dirs=prune_dirs, include=include, exclude=exclude,
             )
         return report  # the next search sees the store's new generation and rebuilds BM25
 
     def remove(
         self, *, ids: Sequence[str] = (), urls: Sequence[str] = (), sources: Sequence[str] = ()
     ) -> list[str]:
-        """Delete the articles with these ids, URLs or outlets; returns the ids removed."""
+        """Delete the articles with these ids, URLs or outlets; returns the ids removed. A syndicated
+        copy of a removed article is promoted to an article of its own (embedded now), so the
+        story stays findable under the outlet that still carries it."""
         ids_, urls_, sources_ = set(ids), set(urls), set(sources)
-        doomed = [
-            i for i, meta, _ in self.store.iter_articles()
-            if i in ids_ or meta.get("url") in urls_ or meta.get("source") in sources_
-        ]
+        self.store.check_writable()
+        doomed = [a.id for a in self.store.articles() if a.id in ids_ or a.url in urls_ or a.source in sources_]
         with write_lock(self.path, self.settings.lock_timeout):
             self.store.delete_articles(doomed)
+            orphaned = [c for c in self.store.copies_of(doomed) if c.id not in set(doomed)]
+            if orphaned:
+                write_articles(self.store, self.embedder, orphaned, DEFAULT_CHUNK_TOKENS, False,
+                               self.settings.ingest_batch, IngestReport(), promoted_ids={c.id for c in orphaned})
         return doomed
 
     # -- reading -------------------------------------------------------------------------
@@ -124,6 +155,7 @@ class NewsIndex:
         article_ids: Sequence[str] = (),
     ) -> list[Hit]:
         """The `k` best passages for `question`: dense and BM25 fused, filters applied to both."""
+        check_k(k)
         self._require_articles()
         filters = Filters(since, until, tuple(sources), tuple(article_ids))
         return self._search(question, k, filters)
@@ -165,6 +197,8 @@ class NewsIndex:
         `stream=True` the result is an AnswerStream: iterate it for text as it is generated, then
         read `.answer`. An LLM that fails raises an LLMError, or with `fallback=True` gives the
         extractive answer with a `notice` saying why."""
+        if k is not None:
+            check_k(k)
         self._require_articles()
         spec = parse_spec(self.settings.llm if llm is None else llm)
         today = self._as_of(as_of)
@@ -307,6 +341,7 @@ class NewsIndex:
         of the name: "Putin", "Vladimir Putin"), the most relevant to `about` first (else newest
         first). Quotations whose speaker the article leaves unclear are listed only without
         `speaker`, and then say so (`.speaker` is None)."""
+        check_k(k)
         self._require_articles()
         words = set(tokenize(about or ""))
         found: list[quoted.QuoteHit] = []
@@ -359,12 +394,14 @@ class NewsIndex:
         value = as_of or self.settings.as_of
         if not value:
             return date.today()
-        if isinstance(value, date):
-            return value
         try:
-            return date.fromisoformat(value[:10])
+            day = value if isinstance(value, date) else date.fromisoformat(value[:10])
         except ValueError:
             raise ConfigError(f"as_of={value!r} is not a date; give it as YYYY-MM-DD.") from None
+        if not EARLIEST_AS_OF <= day.year <= LATEST_AS_OF:
+            raise ConfigError(f"as_of={day.isoformat()} is outside the years {EARLIEST_AS_OF} to {LATEST_AS_OF} "
+                              "that times like 'last week' can be counted from; give a date in that range.")
+        return day
 
     @staticmethod
     def _windows(window: TimeWindow | None) -> list[tuple[str, str] | None]:

@@ -17,10 +17,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from rag.types import Article, Failure
+
+if TYPE_CHECKING:
+    from .fetch import FetchPolicy
 
 log = logging.getLogger(__name__)
 
@@ -47,36 +50,39 @@ _RFC822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\b")
 
 
 def load(
-    paths: Iterable[str | os.PathLike], include: Sequence[str] = (), exclude: Sequence[str] = ()
+    paths: Iterable[str | os.PathLike], include: Sequence[str] = (), exclude: Sequence[str] = (),
+    policy: "FetchPolicy | None" = None,
 ) -> Iterator[Article | Failure]:
     """Yield one Article per story and one Failure per bad path, file or record, in input order.
-    `include` / `exclude` are glob patterns for the files found inside directories."""
+    `include` / `exclude` are glob patterns for the files found inside directories; URLs (given
+    directly or listed in .urls files) are fetched under `policy` (rag/fetch.py; default: private
+    addresses refused)."""
     if isinstance(paths, (str, os.PathLike)):  # load("corpus") would otherwise iterate characters
         paths = [paths]
     for path in paths:
         if is_url(str(path)):
             from .web import load_urls
 
-            yield from load_urls([str(path)])
+            yield from load_urls([str(path)], policy)
             continue
         p = Path(path)
         try:
             mode = p.stat().st_mode
         except FileNotFoundError:
-            yield Failure(str(p), "no such file or directory")
+            yield Failure(where_of(p), "no such file or directory")
             continue
         except (OSError, ValueError) as e:
-            yield Failure(str(p), _one_line(f"cannot read: {getattr(e, 'strerror', None) or e}"))
+            yield Failure(where_of(p), _one_line(f"cannot read: {getattr(e, 'strerror', None) or e}"))
             continue
         if stat.S_ISDIR(mode):
-            yield from _walk(p, set(), p, include, exclude)
+            yield from _walk(p, set(), p, include, exclude, policy)
         elif not stat.S_ISREG(mode):
-            yield Failure(str(p), "not a regular file or directory")
+            yield Failure(where_of(p), "not a regular file or directory")
         elif p.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield from _load_file(p)
+            yield from _load_file(p, policy)
         else:
             supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-            yield Failure(str(p), f"unsupported file type '{p.suffix or '(none)'}' (supported: {supported})")
+            yield Failure(where_of(p), f"unsupported file type '{p.suffix or '(none)'}' (supported: {supported})")
 
 
 def make_id(title: str, published: str | None, source: str, url: str = "") -> str:
@@ -154,7 +160,10 @@ def _canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
-def _walk(directory: Path, seen: set[Path], root: Path, include: Sequence[str], exclude: Sequence[str]) -> Iterator[Article | Failure]:
+def _walk(
+    directory: Path, seen: set[Path], root: Path, include: Sequence[str], exclude: Sequence[str],
+    policy: "FetchPolicy | None",
+) -> Iterator[Article | Failure]:
     try:
         real = directory.resolve()
         if real in seen:  # a symlink loop
@@ -162,29 +171,35 @@ def _walk(directory: Path, seen: set[Path], root: Path, include: Sequence[str], 
         seen.add(real)
         entries = sorted(directory.iterdir())
     except OSError as e:
-        yield Failure(str(directory), f"cannot read directory: {e.strerror or e}")
+        yield Failure(where_of(directory), f"cannot read directory: {e.strerror or e}")
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _walk(entry, seen, root, include, exclude)
+            yield from _walk(entry, seen, root, include, exclude, policy)
         elif entry.suffix.lower() in SUPPORTED_SUFFIXES and entry.is_file():
-            if _wanted(entry.relative_to(root), include, exclude):
-                yield from _load_file(entry)
+            if wanted(entry.relative_to(root), include, exclude):
+                yield from _load_file(entry, policy)
         else:
             log.debug("skipping %s: not a supported file type", entry)
 
 
-def _wanted(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
+def wanted(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
     """Glob filters on a path relative to the directory named: 'include' keeps only matches,
     'exclude' drops matches ('2019/*.jsonl', '*draft*'); a pattern matches the path or the name."""
     hit = lambda pats: any(relative.match(p) or fnmatch(str(relative), p) for p in pats)  # noqa: E731
     return (not include or hit(include)) and not hit(exclude)
 
 
-def _load_file(path: Path) -> Iterator[Article | Failure]:
-    where = str(path)
+def where_of(path: Path | str) -> str:
+    """A path as text that can be stored and shown: a name that isn't valid UTF-8 keeps its odd
+    bytes as \\xNN escapes (the index stores text; a raw undecodable name would be refused)."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _load_file(path: Path, policy: "FetchPolicy | None" = None) -> Iterator[Article | Failure]:
+    where = where_of(path)
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -196,9 +211,9 @@ def _load_file(path: Path) -> Iterator[Article | Failure]:
         yield Failure(where, problem)
         return
     loader = {".txt": _load_text, ".md": _load_text, ".html": _load_html, ".htm": _load_html,
-              ".json": _load_json, ".jsonl": _load_jsonl, ".csv": _load_csv, ".urls": _load_url_list}[suffix]
+              ".json": _load_json, ".jsonl": _load_jsonl, ".csv": _load_csv}.get(suffix)
     try:
-        yield from loader(text, where, path)
+        yield from loader(text, where, path) if loader else _load_url_list(text, where, policy)
     except Exception as e:  # a bug or a parser surprise must not end the whole run
         log.exception("unexpected error while loading %s", where)
         yield Failure(where, _one_line(f"unexpected error: {type(e).__name__}: {e}"))
@@ -240,15 +255,15 @@ def _load_text(text: str, where: str, path: Path) -> Iterator[Article | Failure]
         yield Failure(where, "no text after the title line")
         return
     lead = _LEAD.match(body)
-    record = {"title": first, "text": body, "source": lead.group(1).strip() if lead else ""}
-    yield _record(record, where)
+    fields = {"title": first, "text": body, "source": lead.group(1).strip() if lead else ""}
+    yield record(fields, where)
 
 
 def is_url(value: str) -> bool:
     return value.startswith(("http://", "https://"))
 
 
-def _load_url_list(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
+def _load_url_list(text: str, where: str, policy: "FetchPolicy | None") -> Iterator[Article | Failure]:
     """.urls: one article URL or RSS/Atom feed URL a line; blank lines and '#' comments skipped."""
     from .web import load_urls
 
@@ -261,7 +276,7 @@ def _load_url_list(text: str, where: str, path: Path) -> Iterator[Article | Fail
             urls.append(line)
         else:
             yield Failure(f"{where}:{n}", f"not an http(s) URL: {line[:80]!r}")
-    yield from load_urls(urls)
+    yield from load_urls(urls, policy)
 
 
 def _load_json(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
@@ -278,14 +293,14 @@ def _load_json(text: str, where: str, path: Path) -> Iterator[Article | Failure]
         low = _lower(data)
         data = next((low[k] for k in _CONTAINERS if isinstance(low.get(k), list)), data)
     if isinstance(data, dict):
-        yield _record(data, where)
+        yield record(data, where)
     elif not isinstance(data, list):
         yield Failure(where, f"JSON holds {_kind(data)}, expected an object or an array of objects")
     elif not data:
         yield Failure(where, "no records (empty JSON array)")
     else:
         for i, item in enumerate(data):
-            yield _as_record(item, f"{where}:#{i}")
+            yield _asrecord(item, f"{where}:#{i}")
 
 
 def _load_jsonl(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
@@ -298,7 +313,7 @@ def _load_jsonl(text: str, where: str, path: Path) -> Iterator[Article | Failure
         except json.JSONDecodeError as e:
             yield Failure(f"{where}:{n}", f"invalid JSON: {e}")
             continue
-        yield _as_record(item, f"{where}:{n}")
+        yield _asrecord(item, f"{where}:{n}")
 
 
 def _load_csv(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
@@ -322,7 +337,7 @@ def _load_csv(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
             if len(row) > len(header):
                 yield Failure(f"{where}:{start}", f"row has {len(row)} fields but the header has {len(header)}")
             else:
-                yield _record(dict(zip(header, row)), f"{where}:{start}")
+                yield record(dict(zip(header, row)), f"{where}:{start}")
         if not rows:
             yield Failure(where, "CSV has a header but no rows")
     except csv.Error as e:
@@ -331,13 +346,13 @@ def _load_csv(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
 
 def _load_html(text: str, where: str, path: Path) -> Iterator[Article | Failure]:
     """.html / .htm: see `html_article`; the file name is the title of last resort."""
-    yield html_article(text, where, {"title": path.stem})
+    yield html_article(text, where, {"title": where_of(path.stem)})
 
 
 def html_article(html: str, where: str, defaults: dict[str, Any] | None = None) -> Article | Failure:
     """An article from a web page: text and metadata by trafilatura, plain lxml filling gaps,
     `defaults` (e.g. a feed entry's title and date) last; paragraphs joined by a blank line."""
-    doc, plain, defaults = _trafilatura_extract(html), _plain_html(html), defaults or {}
+    doc, plain, defaults = _trafilatura_extract(html), plain_html(html), defaults or {}
     get = lambda key: doc.get(key) or plain.get(key) or defaults.get(key) or ""  # noqa: E731
     paragraphs = [p.strip() for p in (doc.get("text") or plain.get("text") or "").split("\n") if p.strip()]
     title = get("title")
@@ -345,9 +360,9 @@ def html_article(html: str, where: str, defaults: dict[str, Any] | None = None) 
         paragraphs = paragraphs[1:]
     if sum(len(p.split()) for p in paragraphs) < MIN_PAGE_WORDS:  # a menu or a cookie notice is no article
         return Failure(where, "no extractable text in the HTML page")
-    record = {"title": title, "text": "\n\n".join(paragraphs), "date": get("date"),
+    fields = {"title": title, "text": "\n\n".join(paragraphs), "date": get("date"),
               "author": get("author"), "source": get("sitename"), "url": get("url")}
-    return _record(record, where)
+    return record(fields, where)
 
 
 @lru_cache(maxsize=1)
@@ -379,7 +394,7 @@ _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "bloc
                "article", "main", "table", "tr", "td", "th", "dd", "dt", "figcaption")
 
 
-def _plain_html(html: str) -> dict[str, Any]:
+def plain_html(html: str) -> dict[str, Any]:
     """Title, metadata and text blocks with plain lxml: the fallback when trafilatura is missing or finds nothing."""
     from lxml import etree
     from lxml import html as lxml_html
@@ -447,15 +462,15 @@ def _pick(low: dict[str, Any], kind: str, sep: str = ", ") -> str:
     return ""
 
 
-def _as_record(item: Any, where: str) -> Article | Failure:
+def _asrecord(item: Any, where: str) -> Article | Failure:
     if isinstance(item, dict):
-        return _record(item, where)
+        return record(item, where)
     return Failure(where, f"record is {_kind(item)}, not an object")
 
 
-def _record(record: dict, where: str) -> Article | Failure:
+def record(fields: dict, where: str) -> Article | Failure:
     """An Article from a record's fields (see FIELDS), or a Failure when it has no text."""
-    low = _lower(record)
+    low = _lower(fields)
     text = _clean(_pick(low, "text", sep="\n\n"))
     if not text:
         looked, found = ", ".join(FIELDS["text"]), ", ".join(list(low)[:10]) or "none"
@@ -463,8 +478,7 @@ def _record(record: dict, where: str) -> Article | Failure:
     title = _one_line(_pick(low, "title")) or _first_sentence(text)
     raw_date = _pick(low, "published")
     published = normalize_date(raw_date)
-    if raw_date and not published:
-        log.debug("%s: unreadable date %r", where, raw_date)
+    notes = (f"its date {raw_date[:40]!r} is not a date newsrag can read; stored undated",) if raw_date and not published else ()
     source, url = _one_line(_pick(low, "source")), _pick(low, "url")
     return Article(
         id=_pick(low, "id") or make_id(title, published, source, url),
@@ -475,6 +489,7 @@ def _record(record: dict, where: str) -> Article | Failure:
         published=published,
         author=_one_line(_pick(low, "author")),
         origin=where,
+        notes=notes,
     )
 
 

@@ -23,8 +23,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import ConfigError, ModelMismatchError
-from .types import Article, Chunk, date_int
+from .errors import ConfigError, IndexGoneError, ModelMismatchError, ReadOnlyIndexError
+from .types import Article, Chunk, Failure, StoredArticle, date_int
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,67 @@ def _client(path: Path, url: str = ""):
     return chromadb.PersistentClient(path=str(path / "chroma"), settings=settings)
 
 
+def writable(path: Path) -> bool:
+    """Whether this process may write the embedded index at `path` (Chroma can't even open a
+    database it can't write: it writes on start)."""
+    db = path / "chroma"
+    return not db.is_dir() or (os.access(db, os.W_OK) and all(
+        os.access(f, os.W_OK) for f in db.rglob("*") if f.is_file()))
+
+
+def snapshot(path: Path) -> Path:
+    """A private copy of a read-only index to read from (removed when the process exits)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="newsrag-readonly-"))
+    atexit.register(shutil.rmtree, copy, ignore_errors=True)
+    shutil.copytree(path / "chroma", copy / "chroma", copy_function=shutil.copyfile)
+    for d in [copy / "chroma", *(p for p in (copy / "chroma").rglob("*") if p.is_dir())]:
+        d.chmod(0o700)  # copytree copied the read-only modes of the directories; sqlite writes beside its file
+    size = sum(f.stat().st_size for f in (copy / "chroma").rglob("*") if f.is_file())
+    log.warning("the index at %s is read-only for this user: reading a copy (%.0f MB) in %s; it won't see "
+                "later ingests, and nothing can be added to it", path, size / 2**20, copy)
+    return copy
+
+
 def centroids(chunks: Sequence[Chunk], vectors: np.ndarray) -> dict[str, np.ndarray]:
     """article id -> the unit-length mean of its chunk vectors (the article's own vector)."""
     sums: dict[str, np.ndarray] = {}
     for c, v in zip(chunks, vectors):
         sums[c.article_id] = sums.get(c.article_id, 0) + v
     return {i: v / (np.linalg.norm(v) or 1.0) for i, v in sums.items()}
+
+
+_TEXT_FIELDS = ("id", "title", "text", "source", "url", "author", "origin")
+
+
+def unstorable(a: Article) -> str:
+    """Why the index can't hold `a` as it is ('' when it can): every field must be valid text."""
+    for name in _TEXT_FIELDS:
+        value = getattr(a, name)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return f"its {name} is not valid Unicode text (at character {exc.start}); fix the input's encoding"
+    if a.published and date_int(a.published) is None:
+        return f"its date {a.published!r} is not a YYYY-MM-DD date"
+    return ""
+
+
+def stored_article(article_id: str, meta: dict[str, Any], text: str | None = None) -> StoredArticle:
+    """A record's metadata as a StoredArticle."""
+    origins = tuple(o for o in (meta.get("origins") or "").split("\n") if o) or (
+        (meta["origin"],) if meta.get("origin") else ())
+    return StoredArticle(
+        id=article_id, title=meta.get("title", ""), source=meta.get("source", ""), url=meta.get("url", ""),
+        published=meta.get("published") or None, author=meta.get("author", ""), origin=meta.get("origin", ""),
+        origins=origins, content_hash=meta.get("content_hash", ""), chunks=int(meta.get("chunks", 0) or 0),
+        duplicate_of=meta.get("duplicate_of", ""),
+        also_carried_by=tuple(x.strip() for x in (meta.get("also_carried_by") or "").split(",") if x.strip()),
+        ingested=meta.get("ingested", ""), quotes=meta.get("quotes", ""), text=text,
+    )
 
 
 def article_metadata(a: Article) -> dict[str, Any]:
@@ -86,7 +141,8 @@ class Store:
         self.path = Path(path)
         self.model = model
         self.url = url
-        self._client = _client(self.path, url)
+        self.read_only = not url and not writable(self.path)
+        self._client = _client(snapshot(self.path) if self.read_only else self.path, url)
         self._chunks = None
         self._articles = None
 
@@ -132,15 +188,43 @@ class Store:
         return None
 
     # -- writing -------------------------------------------------------------------------
-    def content_hashes(self, ids: Sequence[str]) -> dict[str, str]:
-        """article id -> stored content hash, for those of `ids` that are committed."""
+    def stored_state(self, ids: Sequence[str]) -> dict[str, StoredArticle]:
+        """The committed records of those of `ids` the index holds (without text)."""
         if not self.open() or not ids:
             return {}
-        out: dict[str, str] = {}
+        out: dict[str, StoredArticle] = {}
         for k in range(0, len(ids), CHROMA_BATCH):
             got = self._articles.get(ids=list(ids[k : k + CHROMA_BATCH]), include=["metadatas"])
             for i, m in zip(got["ids"], got["metadatas"]):
-                out[i] = m.get("content_hash", "")
+                out[i] = stored_article(i, m)
+        return out
+
+    def content_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        """article id -> stored content hash, for those of `ids` that are committed."""
+        return {i: a.content_hash for i, a in self.stored_state(ids).items()}
+
+    def set_origins(self, origins: dict[str, list[str]]) -> None:
+        """Record where unchanged articles were read from this time (a file moved, or copied)."""
+        if not self.open() or not origins:
+            return
+        ids = list(origins)
+        for k in range(0, len(ids), CHROMA_BATCH):
+            got = self._articles.get(ids=ids[k : k + CHROMA_BATCH], include=["metadatas"])
+            self._articles.update(ids=got["ids"], metadatas=[
+                {**m, "origin": origins[i][-1], "origins": "\n".join(origins[i])}
+                for i, m in zip(got["ids"], got["metadatas"])
+            ])
+
+    def copies_of(self, ids: Sequence[str]) -> list[Article]:
+        """The syndicated copies (with their text) recorded as copies of any of `ids`."""
+        if not self.open() or not ids:
+            return []
+        out: list[Article] = []
+        ids = list(ids)
+        for k in range(0, len(ids), CHROMA_BATCH):
+            got = self._articles.get(where={"duplicate_of": {"$in": ids[k : k + CHROMA_BATCH]}},
+                                     include=["metadatas", "documents"])
+            out += [stored_article(i, m, t).article() for i, m, t in zip(got["ids"], got["metadatas"], got["documents"])]
         return out
 
     def write(
@@ -150,13 +234,50 @@ class Store:
         vectors: np.ndarray,
         copies: Sequence[tuple[Article, str, np.ndarray]] = (),
         extra: dict[str, dict[str, Any]] | None = None,
-    ) -> None:
+    ) -> list[Failure]:
         """Replace these articles and all their chunks. Chunks first, article records last.
         `extra` adds fields to an article's record (its quotations: rag/answer/quoted.py).
 
         `copies` are (article, id of the article it copies, its centroid): stored as records
         without chunks (so re-ingesting them is a no-op), their outlets added to the original's
-        "also carried by"."""
+        "also carried by".
+
+        Returns the articles that could not be stored, one Failure each: when a batch fails, its
+        articles are written one by one so the rest land; one that still fails leaves nothing
+        behind (no chunks, no record)."""
+        self.check_writable()
+        try:
+            self._write(articles, chunks, vectors, copies, extra)
+            return []
+        except Exception as exc:  # Chroma refused something: find which article, keep the rest
+            if len(articles) + len(copies) == 1:
+                a = articles[0] if articles else copies[0][0]
+                self._discard([a.id])
+                log.warning("could not store %s: %s", a.origin or a.id, exc)
+                return [Failure(a.origin or a.id, " ".join(f"could not be stored: {type(exc).__name__}: {exc}".split()))]
+        failures: list[Failure] = []
+        for a in articles:
+            rows = [i for i, c in enumerate(chunks) if c.article_id == a.id]
+            failures += self.write([a], [chunks[i] for i in rows], vectors[rows], (), extra)
+        for copy in copies:
+            failures += self.write([], [], np.zeros((0, len(copy[2])), dtype=np.float32), [copy], extra)
+        return failures
+
+    def _discard(self, ids: Sequence[str]) -> None:
+        """Delete whatever a failed write left of these articles."""
+        try:
+            self.delete_articles(ids)
+        except Exception:  # nothing more can be done here; the next ingest's sweep retries
+            log.exception("cleaning up after a failed write of %s failed", ids)
+
+    def _write(
+        self,
+        articles: Sequence[Article],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        copies: Sequence[tuple[Article, str, np.ndarray]],
+        extra: dict[str, dict[str, Any]] | None,
+    ) -> None:
         assert len(chunks) == len(vectors)
         dim = int(vectors.shape[1]) if len(vectors) else (len(copies[0][2]) if copies else None)
         self.open(dim=dim)
@@ -187,10 +308,12 @@ class Store:
                 carried[orig][0].add(copy.source)
         records = [
             (a, centroid[a.id],
-             {"chunks": counts[a.id], "also_carried_by": ", ".join(sorted(carried[a.id][0])),
+             {"chunks": counts[a.id], "also_carried_by": ", ".join(sorted(carried[a.id][0])), "duplicate_of": "",
               **(extra or {}).get(a.id, {})})
             for a in articles
-        ] + [(a, vec, {"chunks": 0, "duplicate_of": orig}) for a, orig, vec in copies]
+        ] + [(a, vec, {"chunks": 0, "duplicate_of": orig, "also_carried_by": "", "quotes": "",  # upsert merges: clear
+                       "origins": (extra or {}).get(a.id, {}).get("origins", "")})
+             for a, orig, vec in copies]
         for k in range(0, len(records), CHROMA_BATCH):
             part = records[k : k + CHROMA_BATCH]
             self._articles.upsert(
@@ -238,6 +361,7 @@ class Store:
 
     def delete_articles(self, ids: Sequence[str]) -> None:
         """Remove articles: their records first (so they vanish from search at once), then chunks."""
+        self.check_writable()
         if not self.open() or not ids:
             return
         ids = list(ids)
@@ -263,6 +387,18 @@ class Store:
             log.info("removed %d chunks left by an interrupted write", len(orphans))
         return len(orphans)
 
+    def check_writable(self) -> None:
+        """An embedded index whose directory was deleted under a running process can't be written,
+        nor one this user may only read."""
+        if self.read_only:
+            raise ReadOnlyIndexError(f"The index at {self.path} is read-only for this user: it can be searched "
+                                     "but not changed. Ask for write access, or ingest into an index of your own.")
+        if not self.url and not (self.path / "chroma").is_dir():
+            raise IndexGoneError(
+                f"The index directory {self.path} is gone (deleted while this process was running). "
+                "Restart the page or program to create a new index there, then ingest again."
+            )
+
     def generation(self) -> int:
         """Changes on every write, by any process: readers compare it to know they are stale."""
         if not self.open():
@@ -276,6 +412,11 @@ class Store:
 
     def chunk_count(self) -> int:
         return self._chunks.count() if self.open() else 0
+
+    def articles(self, include_text: bool = False) -> Iterator[StoredArticle]:
+        """Every committed article record (copies included: see `StoredArticle.duplicate_of`)."""
+        for i, meta, text in self.iter_articles(include_text):
+            yield stored_article(i, meta, text)
 
     def iter_articles(self, include_text: bool = False) -> Iterator[tuple[str, dict[str, Any], str | None]]:
         """(id, metadata, text or None) of every committed article."""

@@ -30,6 +30,7 @@ class Article:
     published: str | None = None  # ISO date, YYYY-MM-DD
     author: str = ""
     origin: str = ""  # where it was read from: path, path:line, URL
+    notes: tuple[str, ...] = field(default=(), compare=False)  # what the loader had to leave out ("date unreadable")
 
     @property
     def content_hash(self) -> str:
@@ -230,20 +231,59 @@ def safe_url(url: str) -> str:
     return url if url and _SAFE_URL.fullmatch(url) else ""
 
 
+_LINKISH = re.compile(r"(?i)(?<=\bwww)\.|:(?=//)|@")  # where renderers start a bare URL or e-mail link
+
+
 def escape_markdown(text: str) -> str:
-    """Article text is data: keep it from acting as Markdown/HTML markup when rendered."""
+    """Article text is data: keep it from acting as Markdown/HTML markup when rendered: no
+    emphasis, headings, tables or tags, no links (bare URLs and e-mail addresses included), and
+    entities shown as written ("&lt;" stays "&lt;")."""
     out = text.replace("\\", "\\\\")
-    for ch in "*_`[]<>#|":
+    for ch in "*_`[]<>#|&":
         out = out.replace(ch, "\\" + ch)
+    out = _LINKISH.sub(lambda m: "\\" + m.group(), out)
     return " ".join(out.split())
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the index holds it (no text unless asked for): what listings, stats and
+    pruning read. A syndicated copy has `duplicate_of` set and no chunks of its own."""
+
+    id: str
+    title: str
+    source: str = ""
+    url: str = ""
+    published: str | None = None
+    author: str = ""
+    origin: str = ""  # where it was last read from
+    origins: tuple[str, ...] = ()  # every place it was read from, oldest first (pruning checks them all)
+    content_hash: str = ""
+    chunks: int = 0
+    duplicate_of: str = ""
+    also_carried_by: tuple[str, ...] = ()
+    ingested: str = ""  # when it was last written, UTC ISO
+    quotes: str = ""  # its quotations as stored (rag/answer/quoted.py decodes them)
+    text: str | None = None
+
+    def article(self) -> Article:
+        """Back to an Article (needs the text), e.g. to re-embed a copy whose original went away."""
+        return Article(self.id, self.title, self.text or "", self.source, self.url, self.published, self.author,
+                       self.origin)
+
+    def __repr__(self) -> str:
+        kind = f", copy of {self.duplicate_of!r}" if self.duplicate_of else ""
+        return f"StoredArticle({self.id!r}, {self.title[:50]!r}, {self.source!r}, {self.published}{kind})"
 
 
 @dataclass
 class Failure:
-    """One file or record that could not be ingested, and why."""
+    """One file or record that could not be ingested, and why; with `warning`, something that
+    was ingested but not entirely (a date that couldn't be read, a feed cut to its first entries)."""
 
     where: str  # path, path:line, or URL
     reason: str
+    warning: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
@@ -258,8 +298,10 @@ class IngestReport:
     unchanged: int = 0
     removed: int = 0
     copies: int = 0  # of those added or updated: syndicated copies kept once
+    promoted: int = 0  # copies whose original changed or went away, now articles of their own
     chunks: int = 0
     failed: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)  # ingested, but something was left out
     seconds: float = 0.0
 
     @property
@@ -278,12 +320,15 @@ class IngestReport:
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             + (f"{self.removed} removed, " if self.removed else "")
             + (f"{self.copies} copies of other outlets' stories kept once, " if self.copies else "")
+            + (f"{self.promoted} copies promoted to articles, " if self.promoted else "")
             + f"{len(self.failed)} failed ({self.chunks} chunks written in {self.seconds:.1f}s)"
         ]
         lines += [f"  failed: {f}" for f in self.failed]
+        lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["failed"] = [str(f) for f in self.failed]
+        d["warnings"] = [str(w) for w in self.warnings]
         return d

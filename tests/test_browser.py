@@ -50,12 +50,13 @@ DATED = {
 }
 HOSTILE_MARKUP = ('<script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> '
                   "[click](javascript:window.__xss=3) **bold**")
+LINKISH = "Tickets: mail spy@evil.example or see https://evil.example/x and www.evil.example &lt;b&gt;."
 HOSTILE = {
     "id": "quorvale-glassworks", "title": f"Quorvale glassworks festival {HOSTILE_MARKUP}",
     "date": "2021-03-10", "source": "Quorvale Courier", "url": "javascript:window.__xss=4",
     # the markup sits inside the sentence that answers, so the quoted span carries it too
     "text": f"The Quorvale glassworks festival {HOSTILE_MARKUP} drew twelve thousand visitors this weekend. "
-            "Glassblower Tomas Ferreira said the festival celebrates three centuries of glassmaking in Quorvale.",
+            f"Glassblower Tomas Ferreira said the festival celebrates three centuries of glassmaking in Quorvale. {LINKISH}",
 }
 
 
@@ -244,6 +245,9 @@ def test_hostile_article_stays_inert(page: Page) -> None:
     assert chat.locator("img[src='x'], img[onerror]").count() == 0
     assert chat.locator("a[href^='javascript:' i]").count() == 0
     assert chat.locator("strong", has_text="bold").count() == 0
+    # bare URLs and e-mail addresses in article text are not made links; entities show as written
+    assert chat.locator("a[href*='evil.example'], a[href^='mailto:']").count() == 0
+    expect(quote).to_contain_text(LINKISH)
     assert page.evaluate("window.__xss") is None
     assert dialogs == []
 

@@ -226,7 +226,13 @@ def test_a_bad_date_is_a_usage_error(home: Path) -> None:
 
 
 # --- errors ----------------------------------------------------------------------------------------
-def test_asking_an_empty_index_exits_2_and_says_to_ingest(tmp_path: Path) -> None:
+def test_asking_where_there_is_no_index_or_an_empty_one_exits_2_and_says_to_ingest(tmp_path: Path) -> None:
+    r = newsrag("ask", "Anything?", home=tmp_path, timeout=120)
+    assert (r.returncode, r.stdout) == (2, ""), r.stderr
+    assert r.stderr.startswith(f"error: There is no index at {tmp_path / 'index'}.") and "newsrag ingest" in r.stderr
+    assert not (tmp_path / "index").exists()  # asking never creates one
+    (tmp_path / "nothing").mkdir()
+    assert newsrag("ingest", tmp_path / "nothing", home=tmp_path, timeout=120).returncode == 0
     for command in ("ask", "search"):
         r = newsrag(command, "Anything?", home=tmp_path, timeout=120)
         assert r.returncode == 2, r.stderr
@@ -236,7 +242,12 @@ def test_asking_an_empty_index_exits_2_and_says_to_ingest(tmp_path: Path) -> Non
         assert "Traceback" not in r.stderr
 
 
-def test_info_on_an_empty_index(tmp_path: Path) -> None:
+def test_info_on_an_empty_index_and_on_a_mistyped_path(tmp_path: Path) -> None:
+    r = newsrag("--index", tmp_path / "typo", "info", home=tmp_path, timeout=120)
+    assert r.returncode == 2 and r.stderr.startswith(f"error: There is no index at {tmp_path / 'typo'}.")
+    assert not (tmp_path / "typo").exists()
+    (tmp_path / "nothing").mkdir()
+    newsrag("ingest", tmp_path / "nothing", home=tmp_path, timeout=120)
     r = newsrag("info", "--json", home=tmp_path, timeout=120)
     assert r.returncode == 0
     stats = json.loads(r.stdout)

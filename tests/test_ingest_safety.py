@@ -107,15 +107,19 @@ def test_kill_9_at_any_point_then_rerun_ends_as_a_clean_run(tmp_path: Path) -> N
     leaves exactly what a clean run leaves (articles, chunk ids), and search works."""
     subset = tmp_path / "subset.jsonl"
     lines = WIKINEWS.read_text(encoding="utf-8").splitlines()[:40]
+    # a record Chroma would refuse (a lone surrogate in its title) sits in the batches being killed
+    bad = json.dumps({"id": "bad-1", "title": "Broken \ud800 title", "text": "A story whose title is not text."})
+    lines.insert(13, bad)
     subset.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(HF_HUB_OFFLINE="1", RAG_INGEST_BATCH="4")
     cmd = [sys.executable, "-m", "rag.cli", "ingest", "--quiet", str(subset)]
 
     clean = tmp_path / "clean"
-    subprocess.run(cmd, env={**env, "RAG_HOME": str(clean)}, cwd=ROOT, check=True, capture_output=True)
+    first = subprocess.run(cmd, env={**env, "RAG_HOME": str(clean)}, cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 1 and f"{subset}:14: its title is not valid Unicode text" in first.stdout, first.stdout
     want = _counts(clean)
-    assert want[0] == 40
+    assert want[0] == 40 and not any(c.startswith("bad-1") for c in want[2])
 
     crashed = tmp_path / "crashed"
     kills = 0
@@ -129,10 +133,10 @@ def test_kill_9_at_any_point_then_rerun_ends_as_a_clean_run(tmp_path: Path) -> N
         proc.wait()
     assert kills >= 2, "the ingest finished before it could be killed: give it more work"
     done = subprocess.run(cmd, env={**env, "RAG_HOME": str(crashed)}, cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1 and "1 failed" in done.stdout, done.stderr
     assert _counts(crashed) == want
     again = subprocess.run(cmd, env={**env, "RAG_HOME": str(crashed)}, cwd=ROOT, capture_output=True, text=True)
-    assert "0 added, 0 updated, 40 unchanged" in again.stdout
+    assert "0 added, 0 updated, 40 unchanged, 1 failed" in again.stdout
     hits = _index(crashed).search("Magnitogorsk apartment explosion", k=3)
     assert hits[0].article_id == "wikinews-e8d671d30811" and hits[0].bm25_score is not None
 

@@ -346,7 +346,7 @@ def test_unexpected_errors_become_failures(tmp_path: Path, monkeypatch: pytest.M
     def boom(*args: object) -> None:
         raise RuntimeError("parser\nexploded")
 
-    monkeypatch.setattr(loaders, "_record", boom)
+    monkeypatch.setattr(loaders, "record", boom)
     path = write(tmp_path / "a.txt", "Title\n" + STORY)
     assert failure(path) == Failure(str(path), "unexpected error: RuntimeError: parser exploded")
 

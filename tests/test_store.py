@@ -11,7 +11,7 @@ import pytest
 
 from rag.chunking import chunk_article
 from rag.errors import ModelMismatchError, RagError
-from rag.ingest import ingest
+from rag.ingest import ingest, read
 from rag.retrieve import Corpus, Filters, search
 from rag.store import Store
 from rag.types import Article, Chunk
@@ -199,7 +199,7 @@ def test_a_later_ingest_of_the_orphaned_article_cleans_its_chunks(tmp_path: Path
     (src / "ghost.txt").write_text("Ghost story\nIt was a dark night. The end came soon.", encoding="utf-8")
     store = Store(tmp_path / "index", MODEL)
     embedder = FakeEmbedder()
-    first = ingest(store, embedder, [src / "ghost.txt"], chunk_tokens=200, progress=False)
+    first = ingest(store, embedder, read([src / "ghost.txt"]), chunk_tokens=200, progress=False)
     assert first.added == 1 and first.ok
     (aid,) = [i for i, _, _ in store.iter_articles()]
 
@@ -210,7 +210,7 @@ def test_a_later_ingest_of_the_orphaned_article_cleans_its_chunks(tmp_path: Path
     _orphan_chunks(store, ghost, 6)
     assert store.content_hashes([aid]) == {}  # not committed, so not "unchanged"
 
-    again = ingest(store, embedder, [src / "ghost.txt"], chunk_tokens=200, progress=False)
+    again = ingest(store, embedder, read([src / "ghost.txt"]), chunk_tokens=200, progress=False)
     assert again.added == 1 and again.unchanged == 0 and again.ok
     chunks = [(cid, text) for cid, meta, text in store.iter_chunks() if meta["article_id"] == aid]
     assert chunks == [(f"{aid}#0", "It was a dark night. The end came soon.")]
@@ -222,11 +222,11 @@ def test_ingest_skips_unchanged_and_updates_changed_articles(tmp_path: Path) -> 
     src.write_text("Title A\nFirst version of the story.", encoding="utf-8")
     store = Store(tmp_path / "index", MODEL)
     embedder = FakeEmbedder()
-    assert ingest(store, embedder, [src], 200, progress=False).added == 1
-    r = ingest(store, embedder, [src], 200, progress=False)
+    assert ingest(store, embedder, read([src]), 200, progress=False).added == 1
+    r = ingest(store, embedder, read([src]), 200, progress=False)
     assert (r.added, r.updated, r.unchanged, r.chunks) == (0, 0, 1, 0)
     src.write_text("Title A\nSecond version of the story. With one more sentence.", encoding="utf-8")
-    r = ingest(store, embedder, [src], 200, progress=False)
+    r = ingest(store, embedder, read([src]), 200, progress=False)
     assert (r.added, r.updated, r.unchanged) == (0, 1, 0)
     assert store.article_count() == 1
 

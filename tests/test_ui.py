@@ -409,7 +409,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
     calls: list[dict] = []
     monkeypatch.setattr(ui.app, "serve", lambda index, **kw: calls.append({"index": index, **kw}))
-    monkeypatch.setattr(rag.cli, "_index", lambda args: "the-index")
+    monkeypatch.setattr(rag.cli, "_index", lambda args, create=False: "the-index")
     for var in ("RAG_UI_AUTH", "RAG_HOST", "RAG_PORT"):
         monkeypatch.delenv(var, raising=False)
     return calls

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag import web
+from rag.fetch import DEFAULT_MAX_BYTES, FetchPolicy
 from rag.loaders import load
 from rag.types import Article, Failure
 
@@ -30,6 +31,7 @@ ARTICLE = page(
     '<meta property="article:published_time" content="2020-03-02T08:00:00Z">'
     '<meta property="og:site_name" content="Test Times">',
 )
+LOCAL = FetchPolicy(allow_private=True)  # the test server is on 127.0.0.1, which the default policy refuses
 EMPTY = "<html><head><title>Nothing here</title></head><body><nav>menu</nav></body></html>"
 
 
@@ -73,7 +75,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/slow.html":
             time.sleep(3)
         if path == "/big.html":
-            self._send(200, "text/html", "<html><body><p>" + "x" * (web.MAX_BYTES + 10) + "</p></body></html>")
+            self._send(200, "text/html", "<html><body><p>" + "x" * (DEFAULT_MAX_BYTES + 10) + "</p></body></html>")
             return
         status, ctype, body = routes.get(path, (200, "text/html", ARTICLE) if path == "/slow.html" else (404, "text/html", "not found"))
         self._send(status, ctype, body)
@@ -101,7 +103,7 @@ def server():
 
 
 def test_an_article_page(server: str) -> None:
-    [a] = list(web.load_urls([f"{server}/article.html"]))
+    [a] = list(web.load_urls([f"{server}/article.html"], LOCAL))
     assert isinstance(a, Article), a
     assert a.title == "Dam opens on the Mekong"
     assert a.text.startswith("A hydroelectric dam opened on the Mekong")
@@ -112,12 +114,12 @@ def test_an_article_page(server: str) -> None:
 
 
 def test_a_redirect_is_followed_and_the_final_url_kept(server: str) -> None:
-    [a] = list(web.load_urls([f"{server}/old-link"]))
+    [a] = list(web.load_urls([f"{server}/old-link"], LOCAL))
     assert isinstance(a, Article) and a.url == f"{server}/article.html"
 
 
 def test_a_feed_follows_each_entry_and_reports_each_failure(server: str) -> None:
-    got = list(load([f"{server}/feed.xml"]))
+    got = list(load([f"{server}/feed.xml"], policy=LOCAL))
     articles = [g for g in got if isinstance(g, Article)]
     failures = {f.where: f.reason for f in got if isinstance(f, Failure)}
     assert [a.title for a in articles] == ["Dam opens on the Mekong", "Empty page, good summary"]
@@ -133,10 +135,10 @@ def test_a_feed_follows_each_entry_and_reports_each_failure(server: str) -> None
 
 def test_slow_big_and_non_html_responses_fail_with_reasons(server: str) -> None:
     got = list(web.load_urls([f"{server}/slow.html", f"{server}/big.html", f"{server}/data.bin",
-                              "http://127.0.0.1:9/closed"], timeout=1))
+                              "http://127.0.0.1:9/closed"], FetchPolicy(timeout=1, allow_private=True)))
     reasons = [g.reason for g in got]
     assert all(isinstance(g, Failure) for g in got)
-    assert reasons[0] == "no answer within 1 s"
+    assert reasons[0] == "no complete answer within 1 s (RAG_FETCH_TIMEOUT)"
     assert reasons[1].startswith("too large (")
     assert reasons[2] == "neither a web page nor an RSS/Atom feed (content type application/octet-stream)"
     assert reasons[3].startswith("ConnectError")
@@ -145,7 +147,7 @@ def test_slow_big_and_non_html_responses_fail_with_reasons(server: str) -> None:
 def test_a_url_list_file(server: str, tmp_path: Path) -> None:
     f = tmp_path / "sources.urls"
     f.write_text(f"# my sources\n{server}/article.html\n\nnot a url\n{server}/missing.html\n")
-    got = list(load([f]))
+    got = list(load([f], policy=LOCAL))
     assert [type(g).__name__ for g in got] == ["Failure", "Article", "Failure"]
     assert got[0].where == f"{f}:4" and "not an http(s) URL" in got[0].reason
     assert got[2].reason == "HTTP 404 Not Found"
@@ -155,7 +157,7 @@ def test_ingest_a_feed_end_to_end(server: str, tmp_path: Path) -> None:
     from rag.config import Settings
     from rag.index import NewsIndex
 
-    idx = NewsIndex(tmp_path / "index", Settings(home=tmp_path))
+    idx = NewsIndex(tmp_path / "index", Settings(home=tmp_path, fetch_allow_private=True))
     report = idx.ingest([f"{server}/feed.xml"], progress=False)
     assert (report.added, len(report.failed)) == (2, 2)
     answer = idx.query("How many homes will the Mekong dam supply with power?")
@@ -169,7 +171,7 @@ def test_pasting_urls_on_the_page_ingests_them(server: str, tmp_path: Path) -> N
     from rag.index import NewsIndex
     from ui.app import add_urls
 
-    idx = NewsIndex(tmp_path / "index", Settings(home=tmp_path))
+    idx = NewsIndex(tmp_path / "index", Settings(home=tmp_path, fetch_allow_private=True))
     report = add_urls(idx, f"{server}/article.html\n\n{server}/missing.html\n")
     assert report.startswith("**1 added, 0 updated, 0 unchanged, 1 failed**")
     assert f"{server}/missing.html: HTTP 404 Not Found" in report.replace("\\", "")

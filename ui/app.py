@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rag.chat import message_text
 from rag.errors import RagError
 from rag.loaders import SUPPORTED_SUFFIXES
 from rag.types import Answer, AnswerStream, Citation, escape_markdown, safe_url
@@ -258,12 +259,31 @@ def _render(index: Any, answer: Answer, day: str | None) -> list[Message]:
     return out
 
 
+def clean_history(history: Any) -> list[Message]:
+    """The chat history a client sent, reduced to text: user and assistant turns whose content is
+    a string, and our own source boxes' titles. Nothing else survives: a value that names a file
+    (a "file" part with a path) would otherwise be copied by Gradio into its cache and served to
+    whoever asked, so no part of the client's history is ever handed back as anything but text."""
+    out: list[Message] = []
+    for m in history if isinstance(history, (list, tuple)) else ():
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            continue
+        text = message_text(m)
+        meta = m.get("metadata") if isinstance(m.get("metadata"), dict) else {}
+        title = meta.get("title") if isinstance(meta.get("title"), str) else ""
+        if text.strip():
+            out.append({"role": m["role"], "content": text, **({"metadata": {"title": title, "status": "done"}} if title else {})})
+    return out
+
+
 def chat(
     index: Any, message: str, history: list[Message] | None, since: str = "", until: str = "",
     sources: Sequence[str] | None = None, k: float | int | None = None, as_of: str = "", llm: str | None = None,
 ) -> Iterator[tuple[str, list[Message]]]:
-    """The page's handler: yields (textbox value, chatbot value) as the turn progresses."""
-    history = list(history or [])
+    """The page's handler: yields (textbox value, chatbot value) as the turn progresses. The
+    client's `history` is reduced to text first (`clean_history`)."""
+    history = clean_history(history)
+    message = message if isinstance(message, str) else ""
     if not (message or "").strip():
         yield "", history
         return
@@ -335,11 +355,14 @@ def add_articles(index: Any, files: Sequence[str | os.PathLike | None] | None,
             log.exception("ingesting uploads %s failed", accepted)
             return f"**Nothing was added:** something went wrong ({type(e).__name__}); the details are in the server log."
         added, updated, unchanged = report.added, report.updated, report.unchanged
-        for f in report.failed:  # show names relative to the upload dir, not server paths
-            where = f.where.replace(str(dest_dir.resolve()) + os.sep, "").replace(str(dest_dir) + os.sep, "")
-            failed.append((where, f.reason))
+        local = lambda where: where.replace(str(dest_dir.resolve()) + os.sep, "").replace(str(dest_dir) + os.sep, "")  # noqa: E731
+        failed += [(local(f.where), f.reason) for f in report.failed]  # names relative to the upload dir, not server paths
+        notes = [(local(w.where), w.reason) for w in report.warnings]
+    else:
+        notes = []
     lines = [f"**{added} added, {updated} updated, {unchanged} unchanged, {len(failed)} failed**"]
     lines += [f"- {_text(where)}: {_text(reason)}" for where, reason in failed]
+    lines += [f"- note: {_text(where)}: {_text(reason)}" for where, reason in notes]
     return "\n".join(lines)
 
 
@@ -475,7 +498,7 @@ def build_app(index: Any, examples: list[str] | None = None) -> Any:
             return "\n\n".join(reports), "# newsrag\n" + header(now), gr.Dropdown(choices=choices), None, ""
 
         add.click(handle_upload, inputs=[uploads, pasted], outputs=[added, title, picked, uploads, pasted],
-                  concurrency_id="ask", api_visibility="private")  # never alongside a question
+                  concurrency_id="write", api_visibility="private")  # one upload at a time; questions go on meanwhile
 
         def handle(message: str, history: list[Message], since_: str, until_: str, sources: list[str],
                    k_: float, as_of_: str, answerer_: str | None) -> Iterator[tuple[str, list[Message]]]:
@@ -500,7 +523,9 @@ def serve(index: Any, host: str | None = None, port: int | None = None,
     launch.setdefault("max_file_size", f"{MAX_UPLOAD_MB}mb")  # refused before the handler sees it
     launch.setdefault("footer_links", ["gradio", "settings"])  # Gradio 6 has no show_api=: hide the API link
     if auth is not None:
-        launch["auth"] = auth
+        from .auth import LoginGuard
+
+        launch["auth"] = LoginGuard(*auth).login  # slow after a failure, a name locked after repeated ones
         launch.setdefault("auth_message", "This newsrag page needs a login (RAG_UI_AUTH on the server).")
     log.info("serving %s on http://%s:%s%s", index, host or index.settings.host, port or index.settings.port,
              " (login required)" if auth else "")
