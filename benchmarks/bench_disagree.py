@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import shared_data  # noqa: E402
-from rag.answer.disagree import figures  # noqa: E402
-from rag.chunking import sentence_spans  # noqa: E402
+from rag.check.disagree import figures  # noqa: E402
+from rag.text import sentence_spans  # noqa: E402
 
 PLANTED_SOURCE = "Planted Wire"
 

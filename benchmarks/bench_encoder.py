@@ -30,8 +30,8 @@ import numpy as np  # noqa: E402
 
 
 def chunk_texts(paths: list[Path], embedder) -> tuple[list[str], list[str]]:
-    from rag.chunking import DEFAULT_CHUNK_TOKENS, chunk_article
-    from rag.loaders import load
+    from rag.ingest.chunking import DEFAULT_CHUNK_TOKENS, chunk_article
+    from rag.ingest.files import load
     from rag.types import Failure
 
     budget = min(DEFAULT_CHUNK_TOKENS, embedder.max_tokens - 2)

@@ -63,7 +63,7 @@ def run_peer(paths: list[Path], questions: list[dict[str, Any]], tmp: Path) -> t
 
     from rag.embedding import packaged_model_path
     from rag.evaluate import Result
-    from rag.loaders import load
+    from rag.ingest.files import load
     from rag.types import Failure
 
     Settings.llm = None  # retrieval only

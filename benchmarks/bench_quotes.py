@@ -40,8 +40,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.chunking import sentence_spans  # noqa: E402
-from rag.quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches  # noqa: E402
+from rag.text import sentence_spans  # noqa: E402
+from rag.ingest.quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches  # noqa: E402
 
 SEED = 13
 LABELS = ROOT / "benchmarks" / "quote_labels.jsonl"

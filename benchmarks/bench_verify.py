@@ -38,8 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import shared_data  # noqa: E402
-from rag.answer.verify import names, verify  # noqa: E402
-from rag.chunking import chunk_article, sentence_spans  # noqa: E402
+from rag.check.verify import names, verify  # noqa: E402
+from rag.ingest.chunking import chunk_article  # noqa: E402
+from rag.text import sentence_spans  # noqa: E402
 from rag.types import Article, Hit  # noqa: E402
 
 SEED = 7

@@ -16,20 +16,37 @@ from .config import Settings
 from .errors import (
     ConfigError,
     EmptyIndexError,
+    IndexGoneError,
     IndexLockedError,
+    IndexNotFoundError,
     LLMError,
     LLMRequestError,
     LLMUnavailableError,
     ModelError,
     ModelMismatchError,
     RagError,
+    ReadOnlyIndexError,
 )
-from .types import Answer, AnswerStream, Article, Citation, Claim, Failure, Hit, IngestReport
+from .types import (
+    Answer,
+    AnswerStream,
+    Article,
+    Citation,
+    Claim,
+    Failure,
+    Filters,
+    Hit,
+    IndexStats,
+    IngestReport,
+    Note,
+    StoredArticle,
+)
 
 __all__ = [
     "query", "NewsIndex", "Settings", "Answer", "AnswerStream", "Citation", "Claim", "Hit", "Article", "Failure",
-    "IngestReport", "RagError", "ConfigError", "EmptyIndexError", "IndexLockedError", "ModelError",
-    "ModelMismatchError", "LLMError", "LLMUnavailableError", "LLMRequestError",
+    "Filters", "IndexStats", "IngestReport", "Note", "StoredArticle",
+    "RagError", "ConfigError", "EmptyIndexError", "IndexLockedError", "IndexNotFoundError", "IndexGoneError",
+    "ReadOnlyIndexError", "ModelError", "ModelMismatchError", "LLMError", "LLMUnavailableError", "LLMRequestError",
 ]
 
 _default: Any = None

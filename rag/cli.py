@@ -53,19 +53,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return 0
-    if answer.notice:
-        print(f"({answer.notice})\n")
-    print(answer.text)
-    if answer.unsupported:
-        print("\nNot supported by the passages they cite:")
-        for claim in answer.unsupported:
-            print(f"  - {claim.text} ({claim.reason})")
-    cites = answer.citations or answer.related
-    if cites:
-        print("\nRelated coverage:" if answer.abstained else "\nSources:")
-        for c in cites:
-            print(f"[{c.n}] {c.label()}" + (f"\n    {c.url}" if c.url else ""))
-            print(f"    “{c.quote}”")
+    from .render import plain, view
+
+    print(plain(view(answer, as_of=args.as_of)))
     return 0
 
 
@@ -91,17 +81,17 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     index = _index(args)
     stats = index.stats()
-    stats["answerer"], stats["answerer_status"] = index.check_llm()
+    answerer, status = index.check_llm()
     if args.json:
-        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        print(json.dumps({**stats.to_dict(), "answerer": answerer, "answerer_status": status}, indent=2, ensure_ascii=False))
         return 0
-    print(f"index:    {stats['path']}")
-    print(f"model:    {stats['model']}")
-    print(f"articles: {stats['articles']}  chunks: {stats['chunks']}")
-    print(f"dates:    {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
-    print(f"updated:  {stats['last_ingested'] or '-'}")
-    print("outlets:  " + (", ".join(f"{s} ({n})" for s, n in stats["sources"].items()) or "-"))
-    print(f"answerer: {stats['answerer']}: {stats['answerer_status']}")
+    print(f"index:    {stats.path}")
+    print(f"model:    {stats.model}")
+    print(f"articles: {stats.articles}  chunks: {stats.chunks}")
+    print(f"dates:    {stats.first_date or '-'} .. {stats.last_date or '-'}")
+    print(f"updated:  {stats.last_ingested or '-'}")
+    print("outlets:  " + (", ".join(f"{s} ({n})" for s, n in stats.sources.items()) or "-"))
+    print(f"answerer: {answerer}: {status}")
     return 0
 
 

@@ -16,6 +16,7 @@
 | llm                 | RAG_LLM                  | none: the extractive answerer; `ollama:MODEL[@URL]`, `openai:MODEL[@URL]`, `gguf:PATH` |
 | llm_choices         | RAG_LLM_CHOICES          | none; more answerers the page offers, comma-separated |
 | llm_timeout         | RAG_LLM_TIMEOUT          | 120 s an LLM call may take               |
+| llm_max_tokens      | RAG_LLM_MAX_TOKENS       | 400 tokens an answer may have            |
 | llm_api_key         | RAG_LLM_API_KEY          | OPENAI_API_KEY; never printed            |
 | fetch_timeout       | RAG_FETCH_TIMEOUT        | 20 s for one URL, redirects and body included |
 | fetch_allow_private | RAG_FETCH_ALLOW_PRIVATE  | off: loopback, private, link-local addresses refused |
@@ -67,6 +68,7 @@ class Settings:
     llm: str = ""  # a generator for answers (rag/answer/llm.py); empty: the extractive answerer
     llm_choices: str = ""  # comma-separated RAG_LLM values the page's answerer selector offers too
     llm_timeout: float = 120.0  # seconds one LLM call may take
+    llm_max_tokens: int = 400  # tokens a generated answer may have (a few sentences)
     llm_api_key: str = field(default="", repr=False)  # for openai: servers; falls back to OPENAI_API_KEY
     fetch_timeout: float = 20.0  # seconds for one URL: every redirect and the whole body (rag/fetch.py)
     fetch_allow_private: bool = False  # fetch loopback/private/link-local addresses too (an intranet)
@@ -82,6 +84,8 @@ class Settings:
             raise ConfigError(f"top_k must be at least 1, got {self.top_k}.")
         if self.ingest_batch < 1:
             raise ConfigError(f"ingest_batch must be at least 1, got {self.ingest_batch}.")
+        if self.llm_max_tokens < 1:
+            raise ConfigError(f"llm_max_tokens must be at least 1, got {self.llm_max_tokens}.")
         if self.llm_timeout <= 0:
             raise ConfigError(f"llm_timeout must be positive, got {self.llm_timeout}.")
         if self.per_article < 1:

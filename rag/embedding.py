@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import warnings
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,13 @@ def resolve(model: str) -> str:
         return str(packaged_model_path())
     path = Path(model).expanduser()
     return str(path.resolve()) if path.exists() else model
+
+
+@lru_cache(maxsize=4)
+def _load(cls: type, target: str, local: bool):  # noqa: ANN202
+    """One model object per process and path: every NewsIndex (and CLI call) in it shares the
+    weights; encoding is read-only, so sharing is safe."""
+    return cls(target, device="cpu", local_files_only=local)
 
 
 class Embedder:
@@ -98,7 +105,7 @@ class Embedder:
         hf_logging.disable_progress_bar()  # "Loading weights" bars on every start are noise
 
         try:
-            model = SentenceTransformer(target, device="cpu", local_files_only=is_local)
+            model = _load(SentenceTransformer, target, is_local)
         except Exception as exc:  # the libraries raise OSError, ValueError, HTTP errors...
             hint = (
                 "It is a local path: check it holds a sentence-transformers model."

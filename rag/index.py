@@ -1,37 +1,44 @@
-"""NewsIndex: the one object the CLI, the page and notebooks all use."""
+"""NewsIndex: the one object the CLI, the page and notebooks all use.
+
+A question goes one way through it: plan (rag/ask/plan.py) -> retrieve (rag/ask/retrieve.py)
+-> answer (the answerers of rag/answer/, tried in the order rag/answer/__init__.py gives) ->
+check (rag/check/). See `_steps`.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Generator, Iterable, Sequence
+from dataclasses import replace
+from datetime import date
 from os import PathLike
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from .answer import disagree, quoted
+from .answer import order
 from .answer import llm as llm_answer
-from .answer.extractive import ExtractiveAnswerer, abstain, candidates
-from .answer.llm import LLMSpec, parse_spec
-from .answer.verify import verify
-from .chat import Message, context_for, search_query, user_turns
-from .bm25 import tokenize
-from .chunking import DEFAULT_CHUNK_TOKENS
+from .answer.base import Answerer, Draft
+from .answer.coverage import Abstainer, OutsideCoverage
+from .answer.extractive import ExtractiveAnswerer
+from .answer.llm import LLMAnswerer, LLMSpec, parse_spec
+from .answer.quoted import QuoteAnswerer, QuoteHit, hits_of, rank
+from .answer.timeline import TimelineAnswerer
+from .ask.conversation import Message, user_turns
+from .ask.plan import Plan, make_plan
+from .ask.rerank import Reranker
+from .ask.retrieve import Retrieval, retrieve, search
+from .check import check
 from .config import Settings
 from .embedding import Embedder
 from .errors import ConfigError, EmptyIndexError, IndexNotFoundError, LLMError, ModelMismatchError, RagError
-from .fetch import FetchPolicy
 from .ingest import read, write_articles
 from .ingest import ingest as run_ingest
-from .lock import write_lock
-from .rerank import Reranker
-from .retrieve import Corpus, Filters, search
-from .store import Store
-from . import timeline
-from .timeline import TIMELINE_K, timeline_topic
-from .timeparse import TimeWindow, parse_time
-from .types import Answer, AnswerStream, Hit, IngestReport
+from .ingest.chunking import DEFAULT_CHUNK_TOKENS
+from .ingest.fetch import FetchPolicy
+from .store import Store, write_lock
+from .text import tokenize
+from .types import Answer, AnswerStream, Filters, Hit, IndexStats, IngestReport, Note, StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +64,15 @@ class NewsIndex:
     """
 
     def __init__(
-        self, path: str | PathLike | None = None, settings: Settings | None = None, *, create: bool = True
+        self, path: str | PathLike | None = None, settings: Settings | None = None, *, create: bool = True,
+        store: Store | None = None, embedder: Embedder | None = None,
     ) -> None:
         """Open the index at `path` (default RAG_HOME/index). With `create=False` a path that holds
-        no index is an IndexNotFoundError instead of a new, empty index (for read-only commands)."""
+        no index is an IndexNotFoundError instead of a new, empty index (for read-only commands).
+        `store` and `embedder` replace the ones the settings describe (tests give in-memory ones)."""
         self.settings = settings or Settings.from_env()
         self.path = Path(path).expanduser() if path is not None else self.settings.home / "index"
-        if not self.settings.chroma_url:
+        if store is None and not self.settings.chroma_url:
             if self.path.exists() and not self.path.is_dir():
                 raise ConfigError(f"{self.path} is a file, not an index directory: give --index a directory.")
             if not create and not (self.path / "chroma").is_dir():
@@ -71,15 +80,14 @@ class NewsIndex:
                     f"There is no index at {self.path}. Check the path (--index or RAG_HOME), or create one "
                     "with `newsrag ingest PATH...`."
                 )
-        self.store = Store(self.path, self.settings.model, self.settings.chroma_url)
+        self.store = store or Store(self.path, self.settings.model, self.settings.chroma_url)
         stored = self.store.stored_model()
         if stored is not None and stored != self.settings.model:
             raise ModelMismatchError(self.settings.chroma_url or str(self.path), stored, self.settings.model)
-        self.embedder = Embedder(
+        self.embedder = embedder or Embedder(
             self.settings.model, backend=self.settings.encoder, cache_dir=self.settings.home / "cache" / "encoders"
         )
         self.reranker = Reranker(self.settings.reranker) if self.settings.reranker else None
-        self._corpus: Corpus | None = None
         self._llms: dict[str, Any] = {}
 
     def __repr__(self) -> str:
@@ -130,18 +138,10 @@ class NewsIndex:
         return doomed
 
     # -- reading -------------------------------------------------------------------------
-    @property
-    def corpus(self) -> Corpus:
-        if self._corpus is None:
-            self._corpus = Corpus.load(self.store)
-        return self._corpus
-
     def _require_articles(self) -> None:
-        """Called as each search starts: rebuild the in-memory side (BM25) if any process has
-        written to the index since it was built, then insist on there being something to search."""
-        if self._corpus is not None and self._corpus.generation != self.store.generation():
-            self._corpus = None
-        if not self.corpus.ids:
+        """Called as each search starts: bring the lexical side up to date with any process's
+        writes, then insist on there being something to search."""
+        if not self.store.refresh():
             raise EmptyIndexError(str(self.path))
 
     def search(
@@ -164,8 +164,8 @@ class NewsIndex:
         vector = self.embedder.encode_query(text)
         per_article = self.settings.per_article
         if self.reranker is None:
-            return search(self.store, self.corpus, vector, text, k, filters, per_article)
-        pool = search(self.store, self.corpus, vector, text, max(RERANK_POOL, k), filters, per_article)
+            return search(self.store, vector, text, k, filters, per_article)
+        pool = search(self.store, vector, text, max(RERANK_POOL, k), filters, per_article)
         return self.reranker.rerank(text, pool, k, per_article)
 
     def query(
@@ -189,125 +189,79 @@ class NewsIndex:
         the question names ("in March 2020", "last week") becomes a published-date window,
         resolved against `as_of` (default: the RAG_AS_OF setting, else today), unless `since` or
         `until` are given. When nothing was published in that window, the search widens and the
-        answer says so.
+        answer's notes say so.
 
         `llm` picks the answerer for this call ('extractive', 'ollama:MODEL', 'openai:MODEL@URL',
         'gguf:PATH'; default: the RAG_LLM setting). A generated answer is verified sentence by
         sentence against the passages it cites (`Answer.claims`, `Citation.supported`). With
         `stream=True` the result is an AnswerStream: iterate it for text as it is generated, then
         read `.answer`. An LLM that fails raises an LLMError, or with `fallback=True` gives the
-        extractive answer with a `notice` saying why."""
+        extractive answer with a note (`Answer.notice`) saying why."""
         if k is not None:
             check_k(k)
         self._require_articles()
-        spec = parse_spec(self.settings.llm if llm is None else llm)
-        today = self._as_of(as_of)
-        steps = self._answer(question, history, spec, today, fallback, k=k or self.settings.top_k, since=since,
-                             until=until, sources=tuple(sources), article_ids=tuple(article_ids))
-        answers = AnswerStream(steps)
+        plan = make_plan(
+            question, history, filters=Filters(since, until, tuple(sources), tuple(article_ids)),
+            k=k or self.settings.top_k, answerer=parse_spec(self.settings.llm if llm is None else llm),
+            today=self._as_of(as_of),
+        )
+        answers = AnswerStream(self._steps(plan, history, fallback))
         return answers if stream else answers.answer
 
-    def _answer(
-        self, question: str, history: Sequence[Message] | None, spec: LLMSpec | None, today: date, fallback: bool,
-        *, k: int, since: str | None, until: str | None, sources: tuple[str, ...], article_ids: tuple[str, ...],
-    ) -> Generator[str, None, Answer]:
-        """The steps of one answer: yields text as it comes, returns the finished Answer."""
+    def _steps(self, plan: Plan, history: Sequence[Message] | None, fallback: bool) -> Generator[str, None, Answer]:
+        """One question, top to bottom: yields the answer's text as it is written, returns the
+        checked Answer."""
         t0 = time.perf_counter()
-        notice = ""
-        context = context_for(question, history)
-        searched = search_query(question, history)
-        if spec is not None and user_turns(history):
-            try:
-                standalone = llm_answer.condense(self._llm(spec), spec, question, history or [])
-            except LLMError as exc:
-                if not fallback:
-                    raise
-                standalone, notice = "", self._fallback_notice(spec, exc)
-                spec = None
-            if standalone:
-                searched, context = standalone, ""
-        window = None
-        if not (since or until):
-            window = parse_time(searched if spec else question, today) or (
-                parse_time(context, today) if context else None
-            )
-        coverage = self.corpus.coverage
-        if window and coverage and (window.since.isoformat() > coverage[1] or window.until.isoformat() < coverage[0]):
-            answer = self._outside_coverage(question, searched, window, coverage, k, sources, article_ids, t0)
-            yield answer.text
-            return answer
-        note = ""
-        hits: list[Hit] = []
-        topic = timeline_topic(question)
-        searched = topic or searched
-        for attempt in self._windows(window):
-            filters = Filters(attempt[0] if attempt else since, attempt[1] if attempt else until, sources, article_ids)
-            hits = self._search(topic, TIMELINE_K, filters) if topic else self._search(searched, k, filters)
-            if hits or attempt is None:
-                break
-        if window and attempt != window.iso():
-            where = f"between {window.since} and {window.until}"
-            note = (f"Nothing was published {where}; searched " +
-                    (f"{attempt[0]} to {attempt[1]} instead. " if attempt else "all dates instead. "))
+        notes: list[Note] = []
+        plan = self._condense(plan, history, fallback, notes)
+        found = retrieve(plan, self._search, self.store.coverage())
         t1 = time.perf_counter()
-        timings = {"retrieve": t1 - t0}
-        if note:
-            yield note
-        answer = None
-        if topic:  # a dated list of the story's articles, whichever answerer is chosen
-            answer = timeline.build(question, topic, hits, self.answerer, self._lead)
-            yield answer.text
-        elif hits and spec is not None:
-            try:
-                answer = yield from self._generate(spec, question, hits, today, timings)
-            except LLMError as exc:
-                if not fallback:
-                    raise
-                notice = self._fallback_notice(spec, exc)
-        if answer is None and hits:  # "What did X say?": X's own quotations, when the top articles hold any
-            answer = quoted.answer(question, hits, self.store.get_article, self.embedder.encode_many)
-            if answer is not None:
-                yield answer.text
-        if answer is None:
-            answer = self.answerer.answer(question, hits, context=context) if hits else abstain(question, hits)
-            yield answer.text
-        answer.text = note + answer.text
-        for claim in answer.claims:  # offsets into the text as shown
-            claim.start, claim.end = claim.start + len(note), claim.end + len(note)
-        answer.notice = notice
-        answer.search_query = searched
-        answer.filters = filters.to_dict()
-        answer.time_window = (filters.since, filters.until) if window and (filters.since or filters.until) else None
-        answer.timings = {**timings, "answer": time.perf_counter() - t1}
-        answer.coverage = coverage
-        answer.as_of = max((c.published for c in answer.citations if c.published), default=None)
+        draft = yield from self._write(plan, found, fallback, notes)
+        answer = check(draft, plan, found, self.embedder.encode, notes)
+        answer.timings = {"retrieve": t1 - t0, **answer.timings, "answer": time.perf_counter() - t1}
         return answer
 
-    def _generate(
-        self, spec: LLMSpec, question: str, hits: list[Hit], today: date, timings: dict[str, float]
-    ) -> Generator[str, None, Answer]:
-        """A generated answer, streamed, then verified against the passages it cites."""
-        t0 = time.perf_counter()
-        parts: list[str] = []
-        for delta in llm_answer.stream(self._llm(spec), spec, llm_answer.messages(question, hits, today)):
-            parts.append(delta)
-            yield delta
-        t1 = time.perf_counter()
-        checked = verify(("".join(parts)).strip(), hits, self.embedder.encode)
-        timings.update(generate=t1 - t0, verify=time.perf_counter() - t1)
-        if not checked.text or checked.states_nothing:
-            answer = abstain(question, hits)
-            answer.text = checked.text or llm_answer.NOT_IN_SOURCES
-        else:
-            notes = disagree.among(checked.citations)  # cited reports that give different figures
-            answer = Answer(question, " ".join([checked.text, *notes]), checked.citations, hits=list(hits))
-        answer.claims = checked.claims
-        answer.answerer = spec.label
-        return answer
+    def _condense(self, plan: Plan, history: Sequence[Message] | None, fallback: bool, notes: list[Note]) -> Plan:
+        """With an LLM answerer, a question asked in a conversation is rewritten by the LLM into a
+        standalone one, which is then what is searched."""
+        spec = plan.answerer
+        if spec is None or not user_turns(history):
+            return plan
+        try:
+            standalone = llm_answer.condense(self._llm(spec), spec, plan.question, history or [])
+        except LLMError as exc:
+            if not fallback:
+                raise
+            notes.append(self._fallback_note(spec, exc))
+            return replace(plan, answerer=None)
+        return plan.condensed(standalone) if standalone else plan
 
-    def _lead(self, article_id: str) -> tuple[int, int, str] | None:
-        got = self.store.get_article(article_id)
-        return timeline.lead_sentence(got[1]) if got else None
+    def _write(self, plan: Plan, found: Retrieval, fallback: bool, notes: list[Note]) -> Generator[str, None, Draft]:
+        """The first answerer in the plan's order that doesn't decline; an LLM that fails falls
+        back to the next one (with a note) when `fallback`, else its LLMError is raised."""
+        if plan.answerer is not None and "llm" not in order(plan, found):
+            notes.append(Note("answerer", f"{plan.answerer.label} was not asked: this answer is listed from the "
+                                          "articles themselves."))
+        for name in order(plan, found):
+            answerer = self._answerer(name, plan)
+            try:
+                draft = yield from answerer.answer(plan, found)
+            except LLMError as exc:
+                if not fallback or plan.answerer is None:
+                    raise
+                notes.append(self._fallback_note(plan.answerer, exc))
+                continue
+            if draft is not None:
+                return draft
+        return (yield from Abstainer().answer(plan, found))  # unreachable: "abstain" never declines
+
+    def _answerer(self, name: str, plan: Plan) -> Answerer:
+        if name == "llm" and plan.answerer is not None:
+            return LLMAnswerer(plan.answerer, self._llm(plan.answerer))
+        made = {"extractive": lambda: self.answerer, "quotes": lambda: QuoteAnswerer(self.store.article, self.embedder.encode_many),
+                "timeline": lambda: TimelineAnswerer(self.answerer, self.store.article),
+                "outside": lambda: OutsideCoverage(self.answerer), "abstain": Abstainer}
+        return made[name]()
 
     def _llm(self, spec: LLMSpec) -> Any:
         """The adapter for `spec`, made once (a gguf model loads once)."""
@@ -316,9 +270,9 @@ class NewsIndex:
         return self._llms[spec.label]
 
     @staticmethod
-    def _fallback_notice(spec: LLMSpec, exc: LLMError) -> str:
+    def _fallback_note(spec: LLMSpec, exc: LLMError) -> Note:
         log.warning("the LLM %s failed (%s); answering extractively", spec, exc)
-        return f"The LLM ({spec.label}) failed, so this is the extractive answer. {exc}"
+        return Note("fallback", f"The LLM ({spec.label}) failed, so this is the extractive answer. {exc}")
 
     def check_llm(self, llm: str | None = None) -> tuple[str, str]:
         """(answerer, status) for `newsrag info`: 'extractive' needs nothing; an LLM is asked for
@@ -336,7 +290,7 @@ class NewsIndex:
     def quotes(
         self, speaker: str | None = None, about: str | None = None, k: int = 20, *,
         since: str | None = None, until: str | None = None, sources: Sequence[str] = (),
-    ) -> list[quoted.QuoteHit]:
+    ) -> list[QuoteHit]:
         """Direct quotations, with speaker, outlet, date and offsets: those of `speaker` (any form
         of the name: "Putin", "Vladimir Putin"), the most relevant to `about` first (else newest
         first). Quotations whose speaker the article leaves unclear are listed only without
@@ -344,20 +298,16 @@ class NewsIndex:
         check_k(k)
         self._require_articles()
         words = set(tokenize(about or ""))
-        found: list[quoted.QuoteHit] = []
-        for article_id, meta, text in self.store.iter_articles(include_text=True):
-            published = meta.get("published") or ""
-            if meta.get("duplicate_of") or ((since or until) and not published):
+        admitted = Filters(since, until, tuple(sources))
+        found: list[QuoteHit] = []
+        for article in self.store.articles(include_text=True):
+            if article.duplicate_of or not admitted.admits(article):
                 continue
-            if (since and published < since) or (until and published > until):
-                continue
-            if sources and meta.get("source") not in sources:
-                continue
-            for h in quoted.hits_of(article_id, meta, text or "", speaker):
+            for h in hits_of(article, speaker):
                 if speaker or not words or words & set(tokenize(f"{h.before} {h.context}")):  # bounds the embedding
                     found.append(h)
         if about:
-            return quoted.rank(about, found, self.embedder.encode)[:k]
+            return rank(about, found, self.embedder.encode)[:k]
         return sorted(found, key=lambda h: (h.published or "", -h.quote.start), reverse=True)[:k]
 
     def timeline(
@@ -368,27 +318,6 @@ class NewsIndex:
         cited (`answer.citations` in date order). Same as asking "How did <topic> develop?"."""
         return self.query(f"How did {topic.strip().rstrip('?')} develop?", since=since, until=until,
                           sources=sources, article_ids=article_ids, as_of=as_of, llm="extractive")
-
-    def _outside_coverage(
-        self, question: str, searched: str, window: TimeWindow, coverage: tuple[str, str], k: int,
-        sources: Sequence[str], article_ids: Sequence[str], t0: float,
-    ) -> Answer:
-        """The question names a time the corpus has nothing from: say so, don't answer from other times."""
-        filters = Filters(None, None, tuple(sources), tuple(article_ids))
-        hits = self._search(searched, k, filters)
-        sentences = candidates(hits)
-        self.answerer.score(question, sentences)
-        answer = abstain(question, hits, sentences)
-        side = f"nothing after {coverage[1]}" if window.since.isoformat() > coverage[1] else f"nothing before {coverage[0]}"
-        answer.text = (
-            f"The corpus has {side} (it covers {coverage[0]} to {coverage[1]}), so it can't say what "
-            f"happened {window.text}. The closest coverage from other dates is listed below."
-        )
-        answer.search_query = searched
-        answer.filters = filters.to_dict()
-        answer.coverage = coverage
-        answer.timings = {"retrieve": time.perf_counter() - t0, "answer": 0.0}
-        return answer
 
     def _as_of(self, as_of: str | date | None) -> date:
         value = as_of or self.settings.as_of
@@ -403,58 +332,24 @@ class NewsIndex:
                               "that times like 'last week' can be counted from; give a date in that range.")
         return day
 
-    @staticmethod
-    def _windows(window: TimeWindow | None) -> list[tuple[str, str] | None]:
-        """The window, then a month wider on each side, then no window at all."""
-        if window is None:
-            return [None]
-        wider = (window.since - timedelta(days=31), window.until + timedelta(days=31))
-        return [window.iso(), (wider[0].isoformat(), wider[1].isoformat()), None]
-
     @property
     def answerer(self) -> ExtractiveAnswerer:
-        bm25 = self.corpus.bm25
+        """The extractive answerer over this index (its term weights come from the lexical side)."""
         return ExtractiveAnswerer(
             encode=self.embedder.encode_many,
-            idf=bm25.term_idf if bm25 else (lambda t: 1.0),
+            idf=self.store.term_idf,
             threshold=self.settings.abstain_threshold,
         )
 
-    def article(self, article_id: str) -> dict[str, Any] | None:
-        """An article's metadata and full text (`text`), or None."""
-        got = self.store.get_article(article_id)
-        if got is None:
-            return None
-        meta, text = got
-        return {"id": article_id, **meta, "text": text}
+    def article(self, article_id: str) -> StoredArticle | None:
+        """An article as stored, with its full text (`.text`), or None."""
+        return self.store.article(article_id)
 
-    def stats(self) -> dict[str, Any]:
+    def articles(self) -> list[StoredArticle]:
+        """Every article the index holds (no text; syndicated copies have `duplicate_of` set)."""
+        return list(self.store.articles())
+
+    def stats(self) -> IndexStats:
         """What the index holds: articles, chunks, syndicated copies kept once (`copies`), outlets,
         date range, when it last changed (`last_ingested`, UTC), model, path."""
-        dates: list[str] = []
-        sources: dict[str, int] = {}
-        ingested: list[str] = []
-        n = 0
-        copies = 0
-        for _, meta, _ in self.store.iter_articles():
-            if meta.get("duplicate_of"):  # a syndicated copy, kept once under its original
-                copies += 1
-                continue
-            n += 1
-            if meta.get("ingested"):
-                ingested.append(meta["ingested"])
-            if meta.get("published"):
-                dates.append(meta["published"])
-            src = meta.get("source") or "(unknown)"
-            sources[src] = sources.get(src, 0) + 1
-        return {
-            "articles": n,
-            "chunks": self.store.chunk_count(),
-            "copies": copies,
-            "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "first_date": min(dates) if dates else None,
-            "last_date": max(dates) if dates else None,
-            "last_ingested": max(ingested) if ingested else None,
-            "model": self.settings.model,
-            "path": str(self.path),
-        }
+        return replace(self.store.stats(), model=self.settings.model, path=str(self.path))

@@ -4,9 +4,9 @@ AnswerStream, IngestReport."""
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -16,6 +16,59 @@ def date_int(published: str | None) -> int | None:
         return None
     digits = published[:10].replace("-", "")
     return int(digits) if len(digits) == 8 and digits.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on what may be retrieved. Dates are ISO strings, inclusive."""
+
+    since: str | None = None
+    until: str | None = None
+    sources: tuple[str, ...] = ()
+    article_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value:
+                try:
+                    date.fromisoformat(value[:10])
+                except ValueError:
+                    from .errors import ConfigError
+
+                    raise ConfigError(f"{name}={value!r} is not a date; give it as YYYY-MM-DD.") from None
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until or self.sources or self.article_ids)
+
+    def where(self) -> dict[str, Any] | None:
+        """The same restrictions as a Chroma `where` clause."""
+        clauses: list[dict[str, Any]] = []
+        if self.since or self.until:  # undated articles (date 0) are outside every window
+            clauses.append({"date": {"$gte": max(1, date_int(self.since) or 0)}})
+        if self.until:
+            clauses.append({"date": {"$lte": date_int(self.until)}})
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if self.article_ids:
+            clauses.append({"article_id": {"$in": list(self.article_ids)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, article: "StoredArticle") -> bool:
+        """The same restrictions for one stored article (listings: quotations, removal)."""
+        day = date_int(article.published) or 0
+        if (self.since or self.until) and day < max(1, date_int(self.since) or 0):
+            return False
+        if self.until and day > (date_int(self.until) or 0):
+            return False
+        if self.sources and article.source not in self.sources:
+            return False
+        return not self.article_ids or article.id in self.article_ids
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v}
 
 
 @dataclass(frozen=True)
@@ -130,6 +183,20 @@ class Claim:
 
 
 @dataclass
+class Note:
+    """Something a reader should know about how an answer came about, shown apart from it:
+    `widened` (nothing was published in the window asked for, so it was widened), `fallback`
+    (the LLM failed, so the extractive answerer answered) or `answerer` (the LLM asked for was not
+    used: a timeline is listed from the articles, a time outside the corpus is said)."""
+
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
 class Answer:
     """What a question gets back: text with [n] markers, the citations behind them, and the hits searched."""
 
@@ -147,7 +214,12 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     answerer: str = "extractive"  # or the RAG_LLM value that generated it
     claims: list[Claim] = field(default_factory=list)  # per-sentence verdicts of a generated answer
-    notice: str = ""  # e.g. why the LLM's answer was replaced by the extractive one
+    notes: list[Note] = field(default_factory=list)  # how it came about: window widened, LLM fell back
+
+    @property
+    def notice(self) -> str:
+        """Why the answer is not what was asked for (the LLM failed), '' when it is."""
+        return " ".join(n.text for n in self.notes if n.kind == "fallback")
 
     @property
     def unsupported(self) -> list[Claim]:
@@ -168,30 +240,14 @@ class Answer:
         d = asdict(self)
         d["time_window"] = list(self.time_window) if self.time_window else None
         d["coverage"] = list(self.coverage) if self.coverage else None
+        d["notice"] = self.notice
         return d
 
-    def sources_markdown(self) -> str:
-        """A numbered source list, one entry per citation (or related passage when abstaining)."""
-        lines = []
-        for c in self.citations or self.related:
-            url = safe_url(c.url)
-            title = f"[{escape_markdown(c.title)}](<{url}>)" if url else escape_markdown(c.title)
-            meta = ", ".join(escape_markdown(p) for p in (c.source, c.published or "") if p)
-            lines.append(f"{c.n}. {title}" + (f" — {meta}" if meta else "") + f"\n   > {escape_markdown(c.quote)}")
-        return "\n".join(lines)
-
     def _repr_markdown_(self) -> str:
-        parts = [f"*{escape_markdown(self.notice)}*"] if self.notice else []
-        parts.append(escape_markdown(self.text))
-        if self.unsupported:
-            parts.append("**Not supported by the passages they cite:**\n\n" + "\n".join(
-                f"- {escape_markdown(c.text)} *({escape_markdown(c.reason)})*" for c in self.unsupported))
-        if self.time_window:
-            parts.append(f"*Published between {self.time_window[0]} and {self.time_window[1]}.*")
-        sources = self.sources_markdown()
-        if sources:
-            parts.append(("**Related coverage**" if self.abstained else "**Sources**") + "\n\n" + sources)
-        return "\n\n".join(parts)
+        """Jupyter shows the answer as the page does (rag/render.py)."""
+        from .render import markdown, view
+
+        return markdown(view(self))
 
 
 class AnswerStream:
@@ -223,28 +279,6 @@ class AnswerStream:
         return f"<AnswerStream {'done' if self._answer is not None else 'streaming'}>"
 
 
-_SAFE_URL = re.compile(r"https?://[^\s<>]+", re.I)
-
-
-def safe_url(url: str) -> str:
-    """`url` if it is a plain http(s) URL that can't break out of a Markdown link, else ''."""
-    return url if url and _SAFE_URL.fullmatch(url) else ""
-
-
-_LINKISH = re.compile(r"(?i)(?<=\bwww)\.|:(?=//)|@")  # where renderers start a bare URL or e-mail link
-
-
-def escape_markdown(text: str) -> str:
-    """Article text is data: keep it from acting as Markdown/HTML markup when rendered: no
-    emphasis, headings, tables or tags, no links (bare URLs and e-mail addresses included), and
-    entities shown as written ("&lt;" stays "&lt;")."""
-    out = text.replace("\\", "\\\\")
-    for ch in "*_`[]<>#|&":
-        out = out.replace(ch, "\\" + ch)
-    out = _LINKISH.sub(lambda m: "\\" + m.group(), out)
-    return " ".join(out.split())
-
-
 @dataclass(frozen=True)
 class StoredArticle:
     """An article as the index holds it (no text unless asked for): what listings, stats and
@@ -274,6 +308,30 @@ class StoredArticle:
     def __repr__(self) -> str:
         kind = f", copy of {self.duplicate_of!r}" if self.duplicate_of else ""
         return f"StoredArticle({self.id!r}, {self.title[:50]!r}, {self.source!r}, {self.published}{kind})"
+
+
+@dataclass
+class IndexStats:
+    """What an index holds (`NewsIndex.stats()`, `newsrag info`, the page's header)."""
+
+    articles: int = 0  # syndicated copies not counted (see `copies`)
+    chunks: int = 0
+    copies: int = 0  # syndicated copies kept once, under their original
+    sources: dict[str, int] = field(default_factory=dict)  # outlet -> articles, most first
+    first_date: str | None = None
+    last_date: str | None = None
+    last_ingested: str | None = None  # when it last changed, UTC ISO
+    model: str = ""
+    path: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __repr__(self) -> str:
+        plural = lambda n, word: f"{n} {word}{'s' * (n != 1)}"  # noqa: E731
+        dates = f", {self.first_date} to {self.last_date}" if self.first_date else ""
+        return (f"<IndexStats {plural(self.articles, 'article')}, {plural(self.chunks, 'chunk')}, "
+                f"{plural(len(self.sources), 'outlet')}{dates}, model {self.model}>")
 
 
 @dataclass

@@ -25,11 +25,12 @@ import pytest
 
 from rag.cli import main
 from rag.config import Settings
-from rag.fetch import Fetcher, FetchError, FetchPolicy
+from rag.ingest.fetch import Fetcher, FetchError, FetchPolicy
 from rag.index import NewsIndex
-from rag.lock import write_lock
-from rag.types import Answer, Citation
-from ui.app import _sources_text, add_articles, add_urls, chat, serve
+from rag.store.lock import write_lock
+from rag.types import Answer, Citation, IndexStats, StoredArticle
+from rag.render import sources_markdown, view
+from ui.app import add_articles, add_urls, chat, serve
 from ui.auth import LoginGuard
 
 from conftest import CORPUS, ROOT
@@ -114,12 +115,15 @@ class OneAnswer:
         c = Citation(1, "a1", "Dam opens", "Wire", "", "2020-03-02", "A dam opened.", 0, 13)
         return Answer(question=question, text="A dam opened. [1]", citations=[c])
 
-    def stats(self) -> dict:
-        return {"articles": 1, "chunks": 1, "sources": {"Wire": 1}, "first_date": "2020-03-02",
-                "last_date": "2020-03-02", "model": "fake", "path": "/x"}
+    def stats(self) -> IndexStats:
+        return IndexStats(articles=1, chunks=1, sources={"Wire": 1}, first_date="2020-03-02",
+                          last_date="2020-03-02", model="fake", path="/x")
 
-    def article(self, article_id: str) -> dict:
-        return {"id": article_id, "title": "Dam opens", "text": "A dam opened."}
+    def articles(self) -> list[StoredArticle]:
+        return []
+
+    def article(self, article_id: str) -> StoredArticle:
+        return StoredArticle(article_id, "Dam opens", text="A dam opened.")
 
 
 FILE_IN_HISTORY = [{"role": "user", "content": [
@@ -183,7 +187,7 @@ def test_pasted_urls_on_private_addresses_are_refused_and_never_fetched(site: Si
         assert report.startswith("**0 added"), report
         assert "refused" in report and "RAG\\_FETCH\\_ALLOW\\_PRIVATE=1" in report, report
     assert site.hits == []  # not even one request reached the internal server
-    assert idx.stats()["articles"] == 0
+    assert idx.stats().articles == 0
 
 
 def test_the_cli_refuses_private_addresses_unless_allowed(site: Site, tmp_path: Path,
@@ -210,7 +214,7 @@ def test_every_redirect_hop_is_checked(site: Site, other_site: Site) -> None:
 
 
 def test_a_feed_entry_linking_to_a_private_address_is_not_fetched(site: Site, other_site: Site) -> None:
-    from rag.web import load_urls
+    from rag.ingest.web import load_urls
 
     other_site.routes["/admin"] = (200, {}, SECRET_PAGE)
     site.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, (
@@ -289,7 +293,7 @@ def test_a_file_name_that_is_not_utf8_is_ingested_with_the_rest(tmp_path: Path) 
     assert (report.added, report.failed) == (6, []), report.summary()
     [cafe] = [a for a in idx.store.articles() if a.title == "A cafe closes in Lyon"]
     assert cafe.origin.endswith("caf\\xe9-news.txt")
-    assert idx.stats()["chunks"] == sum(a.chunks for a in idx.store.articles())  # no orphans
+    assert idx.stats().chunks == sum(a.chunks for a in idx.store.articles())  # no orphans
     assert idx.search("cafe Lyon closed", k=1)[0].title == "A cafe closes in Lyon"
     assert idx.ingest([news], progress=False).unchanged == 6  # and it is the same article next time
 
@@ -354,7 +358,7 @@ def test_removing_an_original_promotes_its_copy(tmp_path: Path) -> None:
     assert idx.remove(ids=["ap-1"]) == ["ap-1"]
     hits = idx.search("earthquake Japan Sendai magnitude", k=3)
     assert hits and {h.article_id for h in hits} == {"yahoo-1"} and hits[0].source == "Yahoo"
-    assert idx.stats()["articles"] == 1 and idx.stats()["copies"] == 0
+    assert idx.stats().articles == 1 and idx.stats().copies == 0
 
 
 def test_changing_an_original_promotes_a_copy_that_no_longer_matches(tmp_path: Path) -> None:
@@ -397,7 +401,7 @@ def test_prune_keeps_an_article_still_read_from_a_second_place(tmp_path: Path) -
     idx.ingest([b], progress=False)
     (b / "quake.txt").unlink()
     assert idx.ingest([b], progress=False, prune=True).removed == 0  # a/quake.txt still holds it
-    assert idx.stats()["articles"] == 1
+    assert idx.stats().articles == 1
 
 
 # --- 7, 8. CLI errors are one line that says what to do -----------------------------------------------------
@@ -488,7 +492,7 @@ def test_a_read_only_index_can_be_queried(small_index: Path) -> None:
 def test_urls_emails_and_entities_in_article_text_are_not_markup() -> None:
     quote = "Write to press@evil.example or see https://evil.example/x and www.evil.example; 1 &lt; 2"
     c = Citation(1, "a1", "Title", "Wire", "", None, quote, 0, len(quote))
-    rendered = _sources_text([c])
+    rendered = sources_markdown(view(Answer("q", f"{quote} [1]", [c])))
     assert "press\\@evil.example" in rendered and "https\\://evil.example" in rendered
     assert "www\\.evil.example" in rendered and "\\&lt;" in rendered
 

@@ -1,11 +1,12 @@
-"""rag.bm25: tokenizing (stopwords, stemming) and ranking on a toy corpus."""
+"""rag.store.lexical and rag.text: tokenizing (stopwords, stemming) and ranking on a toy corpus."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rag.bm25 import BM25, STOPWORDS, stem, tokenize
+from rag.store.lexical import BM25
+from rag.text import STOPWORDS, stem, tokenize
 
 DOCS = [
     "The council met on Monday to discuss the city budget.",  # 0

@@ -1,10 +1,10 @@
-"""rag.chat: follow-up detection, the query searched, and what is taken from the history."""
+"""rag.ask.conversation: follow-up detection, the query searched, and what is taken from the history."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.chat import CONTEXT_TURNS, context_for, is_followup, message_text, search_query, user_turns
+from rag.ask.conversation import CONTEXT_TURNS, context_for, is_followup, message_text, search_query, user_turns
 
 Q1 = "Who was charged over the Christchurch shooting?"
 

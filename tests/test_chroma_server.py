@@ -61,11 +61,11 @@ def test_server_mode_ingests_answers_and_is_shared(chroma_url: str, tmp_path: Pa
     assert "stop supplying weapons" in answer.text and answer.citations[0].source == "Baonghean.vn"
 
     b = NewsIndex(tmp_path / "b", Settings(home=tmp_path, chroma_url=chroma_url))  # another user
-    assert b.stats()["articles"] == 1
+    assert b.stats().articles == 1
     assert b.ingest([CORPUS], progress=False).unchanged == 1
     assert b.search("Istanbul", k=1)[0].source == "Baonghean.vn"
     assert b.remove(sources=["Baonghean.vn"])
-    assert a.stats()["articles"] == 0
+    assert a.stats().articles == 0
 
 
 def test_server_mode_records_the_model(chroma_url: str, tmp_path: Path) -> None:

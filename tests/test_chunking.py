@@ -1,4 +1,4 @@
-"""rag.chunking: exact offsets, the token budget (real tokenizer), overlap, quotations, empty text."""
+"""rag.ingest.chunking: exact offsets, the token budget (real tokenizer), overlap, quotations, empty text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 import pytest
 
 from conftest import CORPUS, WIKINEWS
-from rag.chunking import chunk_article, estimate_tokens, sentence_spans
+from rag.ingest.chunking import chunk_article, estimate_tokens
+from rag.text import sentence_spans
 from rag.types import Article
 
 
@@ -24,7 +25,7 @@ def art(text: str, title: str = "T") -> Article:
 def wikinews_articles() -> list[Article]:
     if not WIKINEWS.exists():
         pytest.skip(f"{WIKINEWS} is missing (../shared is laid beside the repo in CI)")
-    from rag.loaders import load
+    from rag.ingest.files import load
 
     items = list(load([WIKINEWS]))
     articles = [a for a in items if isinstance(a, Article)]
@@ -42,7 +43,7 @@ def count_tokens():
 
 @pytest.fixture(scope="module")
 def seed_article() -> Article:
-    from rag.loaders import load
+    from rag.ingest.files import load
 
     (a,) = load([CORPUS / "baonghean-putin-negotiations.txt"])
     assert isinstance(a, Article)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from rag.answer.extractive import abstain, candidates
-from rag.retrieve import _hit
+from rag.answer.sentences import abstain, candidates
+from rag.ask.retrieve import hit_from
 
 
 def test_every_chunk_and_every_quotable_sentence_is_verbatim(wikinews_index) -> None:
-    texts = {aid: text for aid, _, text in wikinews_index.store.iter_articles(include_text=True)}
-    corpus = wikinews_index.corpus
+    texts = {a.id: a.text for a in wikinews_index.store.articles(include_text=True)}
     sentences = 0
-    for cid, meta, text in zip(corpus.ids, corpus.metas, corpus.texts):
-        hit = _hit(cid, meta, text)
+    for cid, meta, text in wikinews_index.store.iter_chunks():
+        hit = hit_from(cid, meta, text)
         article = texts[hit.article_id]
         assert article[hit.start : hit.end] == hit.text, cid
         for s in candidates([hit], passages=1):
@@ -25,4 +24,4 @@ def test_related_coverage_quotes_are_verbatim_too(wikinews_index) -> None:
     answer = abstain("q", hits, [])  # no sentences: whole passages are cited
     assert answer.abstained and answer.related
     for c in answer.related:
-        assert wikinews_index.article(c.article_id)["text"][c.start : c.end] == c.quote
+        assert wikinews_index.article(c.article_id).text[c.start : c.end] == c.quote

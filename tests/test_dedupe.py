@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from rag.config import Settings
-from rag.dedupe import jaccard, shingles
+from rag.ingest.dedupe import jaccard, shingles
 from rag.index import NewsIndex
 
 from conftest import WIKINEWS
@@ -47,8 +47,8 @@ def test_a_wire_story_under_three_outlets_is_kept_once(tmp_path: Path) -> None:
     assert (second.added, second.copies) == (2, 1)  # a copy of what is already stored
 
     stats = idx.stats()
-    assert (stats["articles"], stats["copies"]) == (2, 2)
-    assert idx.article("ap-1")["also_carried_by"] == "New York Post, Yahoo News"
+    assert (stats.articles, stats.copies) == (2, 2)
+    assert idx.article("ap-1").also_carried_by == ("New York Post", "Yahoo News")
     hits = idx.search("hikers rescued from a crevasse on the Marmolada glacier", k=10)
     assert {h.article_id for h in hits} <= {"ap-1", "other"} and hits[0].article_id == "ap-1"
 
@@ -60,4 +60,4 @@ def test_no_false_copies_in_the_wikinews_corpus(wikinews_index) -> None:
     """Wikinews stories are all distinct: none may be taken for a copy of another."""
     if not WIKINEWS.exists():
         return
-    assert wikinews_index.stats()["copies"] == 0
+    assert wikinews_index.stats().copies == 0

@@ -16,7 +16,7 @@ import pytest
 from rag.config import Settings
 from rag.errors import IndexLockedError
 from rag.index import NewsIndex
-from rag.lock import write_lock
+from rag.store.lock import write_lock
 
 from conftest import ROOT, WIKINEWS
 
@@ -72,7 +72,7 @@ def test_remove_by_id_url_and_outlet(tmp_path: Path) -> None:
     assert idx.ingest([src], progress=False).added == 4
     assert idx.remove(urls=["https://ap.example/dam"]) == ["a1"]
     assert sorted(idx.remove(sources=["Reuters"], ids=["b1"])) == ["b1", "r1"]
-    assert idx.stats()["articles"] == 1 and idx.stats()["chunks"] == 1
+    assert idx.stats().articles == 1 and idx.stats().chunks == 1
     assert {h.article_id for h in idx.search("dam bridge strike storm", k=10)} == {"a2"}
 
 
@@ -86,7 +86,7 @@ def test_prune_removes_only_what_disappeared_from_the_directory(tmp_path: Path) 
 
     (news / "sub" / "two.txt").unlink()
     kept = idx.ingest([news], progress=False)  # no --prune: nothing is removed
-    assert kept.removed == 0 and idx.stats()["articles"] == 3
+    assert kept.removed == 0 and idx.stats().articles == 3
 
     (news / "one.txt").write_bytes(b"\x00\x01binary now")  # a file that fails to load is not 'gone'
     report = idx.ingest([news], progress=False, prune=True)
@@ -98,7 +98,7 @@ def test_prune_removes_only_what_disappeared_from_the_directory(tmp_path: Path) 
 def _counts(home: Path) -> tuple[int, int, list[str]]:
     idx = _index(home)
     chunk_ids = [cid for cid, _, _ in idx.store.iter_chunks()]
-    return idx.stats()["articles"], len(chunk_ids), sorted(chunk_ids)
+    return idx.stats().articles, len(chunk_ids), sorted(chunk_ids)
 
 
 @pytest.mark.skipif(not WIKINEWS.exists(), reason="needs ../shared")
@@ -153,4 +153,4 @@ def test_include_and_exclude_globs_and_prune_respects_them(tmp_path: Path) -> No
     # a second run over all of 2019 with --prune must not prune 2020 (outside its globs)
     report = idx.ingest([news], progress=False, prune=True, include=["2019/*"])
     assert (report.added, report.removed) == (1, 0)
-    assert idx.stats()["articles"] == 2
+    assert idx.stats().articles == 2

@@ -121,7 +121,7 @@ def test_a_generated_answer_is_verified(index, server: ScriptedLLM) -> None:  # 
         (True, ""), (False, "'2022' is not in [1]"), (False, "no citation"), (False, "no citation")]
     [cite] = answer.citations
     assert cite.supported and "David Arakhamia, signed" in cite.quote
-    article = index.article(cite.article_id)["text"]
+    article = index.article(cite.article_id).text
     assert article[cite.start:cite.end] == cite.quote
     assert set(answer.timings) >= {"retrieve", "generate", "verify"}
     # what the model was given: the rules, then the numbered sources and the question

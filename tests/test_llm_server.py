@@ -35,7 +35,7 @@ def index(tmp_path_factory: pytest.TempPathFactory):
     from rag.index import NewsIndex
 
     home = tmp_path_factory.mktemp("llm_server")
-    idx = NewsIndex(home / "index", Settings(home=home, llm_timeout=600, top_k=4))
+    idx = NewsIndex(home / "index", Settings(home=home, llm_timeout=600, top_k=4, llm_max_tokens=80))
     assert idx.ingest([CORPUS], progress=False).ok
     return idx
 

@@ -1,4 +1,4 @@
-"""rag.loaders: every format, every failure, directory walking, dates, ids, and the shared Wikinews data."""
+"""rag.ingest.files: every format, every failure, directory walking, dates, ids, and the shared Wikinews data."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from rag import loaders
-from rag.loaders import SUPPORTED_SUFFIXES, load, make_id, normalize_date
+from rag.ingest import files as loaders
+from rag.ingest import html
+from rag.ingest.files import SUPPORTED_SUFFIXES, load
+from rag.ingest.records import make_id, normalize_date
 from rag.types import Article, Failure
 
 SEED = ROOT / "corpus" / "baonghean-putin-negotiations.txt"
@@ -132,7 +134,7 @@ PAGE = """<!doctype html><html><head><title>Flood hits town | Daily Bugle</title
 def html_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run HTML tests with whatever extractor is importable, and with the plain-lxml fallback alone."""
     if request.param == "plain":
-        monkeypatch.setattr(loaders, "_trafilatura", lambda: None)
+        monkeypatch.setattr(html, "trafilatura_module", lambda: None)
     return request.param
 
 
@@ -169,9 +171,9 @@ def test_html_without_text_fails(tmp_path: Path, html_backend: str) -> None:
     assert failure(path) == Failure(str(path), "no extractable text in the HTML page")
 
 
-@pytest.mark.skipif(loaders._trafilatura() is None, reason="trafilatura cannot be imported in this environment")
+@pytest.mark.skipif(html.trafilatura_module() is None, reason="trafilatura cannot be imported in this environment")
 def test_trafilatura_is_used_when_importable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    trafilatura, calls = loaders._trafilatura(), []
+    trafilatura, calls = html.trafilatura_module(), []
     real = trafilatura.bare_extraction
     monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: calls.append(k) or real(*a, **k))
     a = article(write(tmp_path / "flood.html", PAGE))
@@ -363,7 +365,7 @@ def test_directory_recursion_order_and_hidden_files(tmp_path: Path, caplog: pyte
             write(tmp_path / rel, f"{rel}\n{STORY}")
     write(tmp_path / "notes.pdf", b"%PDF")
     write(tmp_path / "a/image.png", b"\x89PNG")
-    with caplog.at_level(logging.DEBUG, logger="rag.loaders"):
+    with caplog.at_level(logging.DEBUG, logger="rag.ingest.files"):
         results = list(load([tmp_path]))
     assert all(isinstance(r, Article) for r in results)
     assert [r.title for r in results] == expected
@@ -415,7 +417,7 @@ def test_normalize_date(value: object, expected: str | None) -> None:
 
 def test_dateparser_is_imported_only_when_needed() -> None:
     code = (
-        "import sys; from rag.loaders import normalize_date as n; "
+        "import sys; from rag.ingest.records import normalize_date as n; "
         "assert n('2019-01-04') == n('Fri, 04 Jan 2019 10:00:00 GMT') == n(1546596000) == '2019-01-04'; "
         "assert 'dateparser' not in sys.modules and 'trafilatura' not in sys.modules; "
         "assert n('4 January 2019') == '2019-01-04' and 'dateparser' in sys.modules"

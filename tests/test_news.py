@@ -8,9 +8,9 @@ import json
 import pytest
 
 from conftest import CORPUS, SHARED, WIKINEWS
-from rag.answer.disagree import figures, note
+from rag.check.disagree import figures, note
 from rag.config import Settings
-from rag.timeline import timeline_topic
+from rag.ask.plan import timeline_topic
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ def test_a_timeline_is_dated_oldest_first_and_cited(index) -> None:  # noqa: ANN
     assert lines[0].startswith("2019-06-23 — On Friday, thousands of Hong Kong protesters") and lines[0].endswith("[1]")
     assert all(c.n == i for i, c in enumerate(answer.citations, 1))
     for c in answer.citations:  # each entry is its article's lead, verbatim at its offsets
-        assert index.article(c.article_id)["text"][c.start:c.end] == c.quote
+        assert index.article(c.article_id).text[c.start:c.end] == c.quote
         assert "Hong Kong" in c.title or "Hong Kong" in c.quote
     assert index.query("How did the Hong Kong protests develop?").text == answer.text
 
@@ -127,7 +127,7 @@ def test_quotes_of_a_speaker(index) -> None:  # noqa: ANN001
     signed = next(h for h in found if h.quote.text.startswith("He signed it."))
     assert signed.source == "Baonghean.vn" and signed.quote.confidence == "named"
     assert "President Putin told Carlson" in signed.context
-    text = index.article(signed.article_id)["text"]
+    text = index.article(signed.article_id).text
     assert text[signed.quote.start:signed.quote.end] == signed.quote.text
     # the quotation the article doesn't attribute is never listed under his name...
     assert not any("stop supplying weapons" in h.quote.text for h in found)
@@ -141,7 +141,7 @@ def test_what_did_x_say_answers_from_x_quotations(index) -> None:  # noqa: ANN00
                          "after Mendez died?")
     assert answer.text.startswith("Ben Affleck said: “Tony Mendez was a true American hero.")
     [cite] = answer.citations
-    assert "Affleck" in cite.quote and index.article(cite.article_id)["text"][cite.start:cite.end] == cite.quote
+    assert "Affleck" in cite.quote and index.article(cite.article_id).text[cite.start:cite.end] == cite.quote
 
 
 def test_an_unattributed_quotation_is_said_to_be_unattributed(index) -> None:  # noqa: ANN001

@@ -1,4 +1,4 @@
-"""rag.quotes: quotations, their speakers and offsets; above all, never the wrong speaker."""
+"""rag.ingest.quotes: quotations, their speakers and offsets; above all, never the wrong speaker."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import CORPUS, WIKINEWS
-from rag.quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches
+from rag.ingest.quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches
 
 SEED = (CORPUS / "baonghean-putin-negotiations.txt").read_text(encoding="utf-8")
 READY = "We are ready to negotiate with anyone who wants peace"

@@ -1,4 +1,4 @@
-"""rag.rerank: an optional cross-encoder second stage, tested with a real cross-encoder built here
+"""rag.ask.rerank: an optional cross-encoder second stage, tested with a real cross-encoder built here
 (the packaged MiniLM with a fresh one-logit head: a real model of the right kind, if an untrained one)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from rag.config import Settings
 from rag.errors import ModelError
-from rag.rerank import Reranker
+from rag.ask.rerank import Reranker
 from rag.types import Hit
 
 from conftest import CORPUS

@@ -1,4 +1,4 @@
-"""rag.retrieve: filter clauses, filters on both the dense and the BM25 side, fusion, the per-article cap.
+"""rag.ask.retrieve: filter clauses, filters on both the dense and the BM25 side, fusion, the per-article cap.
 
 Random unit vectors written with `Store.write` into a real embedded Chroma: no model."""
 
@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from rag.errors import ConfigError
-from rag.retrieve import Corpus, Filters, search
+from rag.ask.retrieve import search
+from rag.store.lexical import Corpus
+from rag.types import Filters
 from rag.store import Store
 from rag.types import Article, Chunk, date_int
 
@@ -127,7 +129,7 @@ FILTERS = [
 @pytest.mark.parametrize("f", FILTERS, ids=lambda f: str(f.to_dict()))
 def test_dense_side_honours_filters(world, f: Filters) -> None:
     store, _, articles, direction = world
-    got = store.dense(direction["old-reuters"], 50, f.where())
+    got = store.dense(direction["old-reuters"], 50, f)
     assert got, "the filter leaves something to find"
     for _, _, meta, _ in got:
         assert _respects(articles[meta["article_id"]], f), meta["article_id"]
@@ -149,9 +151,9 @@ def test_bm25_side_honours_filters(world, f: Filters) -> None:
 def test_fused_search_honours_filters_from_both_sides(world, f: Filters) -> None:
     store, corpus, articles, direction = world
     # The query points at an article most filters exclude, on both sides: without the filter it wins.
-    unfiltered = search(store, corpus, direction["old-reuters"], "zebra", k=5, per_article=2)
+    unfiltered = search(store, direction["old-reuters"], "zebra", k=5, per_article=2)
     assert unfiltered[0].article_id == "old-reuters"
-    hits = search(store, corpus, direction["old-reuters"], "zebra", k=20, filters=f, per_article=4)
+    hits = search(store, direction["old-reuters"], "zebra", k=20, filters=f, per_article=4)
     assert hits
     assert any(h.dense_score is not None for h in hits)
     for h in hits:
@@ -166,7 +168,7 @@ def test_undated_articles_do_not_pass_a_date_window(world) -> None:
     (in the Wikinews index, the 2024 Baonghean article passes `until=2019-12-31`)."""
     store, corpus, _, direction = world
     f = Filters(until="2020-06-30")
-    dense = [meta["article_id"] for _, _, meta, _ in store.dense(direction["undated-blog"], 50, f.where())]
+    dense = [meta["article_id"] for _, _, meta, _ in store.dense(direction["undated-blog"], 50, f)]
     bm25 = [corpus.metas[i]["article_id"] for i, _ in corpus.bm25_top("zebra", 50, f)]
     assert "undated-blog" not in dense
     assert "undated-blog" not in bm25
@@ -177,7 +179,7 @@ def test_mask_matches_where(world) -> None:
     for f in FILTERS:
         mask = corpus.mask(f)
         by_mask = {corpus.ids[i] for i in np.flatnonzero(mask)}
-        by_where = {cid for cid, _, _, _ in store.dense(direction["mid-ap"], 100, f.where())}
+        by_where = {cid for cid, _, _, _ in store.dense(direction["mid-ap"], 100, f)}
         assert by_mask == by_where, f
     assert corpus.mask(Filters()) is None
 
@@ -185,7 +187,7 @@ def test_mask_matches_where(world) -> None:
 # --- fusion and hits -------------------------------------------------------------------------
 def test_hits_carry_their_chunk_and_both_scores(world) -> None:
     store, corpus, articles, direction = world
-    hits = search(store, corpus, direction["mid-ap"], "zebra", k=8, per_article=3)
+    hits = search(store, direction["mid-ap"], "zebra", k=8, per_article=3)
     assert len(hits) == 8
     top = hits[0]
     assert top.article_id == "mid-ap"
@@ -202,7 +204,7 @@ def test_hits_carry_their_chunk_and_both_scores(world) -> None:
 def test_a_chunk_found_by_both_sides_beats_one_found_by_one(world) -> None:
     store, corpus, _, direction = world
     # the vector points at filler-2 (no 'zebra'); the words at the zebra stories
-    hits = search(store, corpus, direction["filler-2"], "zebra", k=30, per_article=4)
+    hits = search(store, direction["filler-2"], "zebra", k=30, per_article=4)
     both = [h for h in hits if h.dense_score is not None and h.bm25_score is not None]
     dense_only = [h for h in hits if h.bm25_score is None]
     assert both and dense_only
@@ -215,9 +217,9 @@ def test_a_chunk_found_by_both_sides_beats_one_found_by_one(world) -> None:
 def test_bm25_finds_what_the_vector_misses(world) -> None:
     store, corpus, _, direction = world
     k, candidates = 3, 3  # the dense side looks at max(candidates, 4 * k) = 12 chunks
-    nearest = {meta["article_id"] for _, _, meta, _ in store.dense(direction["filler-1"], 12, None)}
+    nearest = {meta["article_id"] for _, _, meta, _ in store.dense(direction["filler-1"], 12, Filters())}
     assert "filler-3" not in nearest  # the vector alone never finds it
-    hits = search(store, corpus, direction["filler-1"], "football", k=k, per_article=4, candidates=candidates)
+    hits = search(store, direction["filler-1"], "football", k=k, per_article=4, candidates=candidates)
     found = [h for h in hits if h.article_id == "filler-3"]
     assert found and all(h.bm25_score is not None and h.dense_score is None for h in found)
 
@@ -225,14 +227,14 @@ def test_bm25_finds_what_the_vector_misses(world) -> None:
 def test_k_limits_the_number_of_hits(world) -> None:
     store, corpus, _, direction = world
     for k in (1, 3, 7):
-        assert len(search(store, corpus, direction["mid-ap"], "zebra", k=k, per_article=4)) == k
+        assert len(search(store, direction["mid-ap"], "zebra", k=k, per_article=4)) == k
 
 
 # --- per-article cap -------------------------------------------------------------------------
 @pytest.mark.parametrize("cap", [1, 2, 3])
 def test_per_article_cap(world, cap: int) -> None:
     store, corpus, _, direction = world
-    hits = search(store, corpus, direction["late-reuters"], "late-reuters zebra", k=10, per_article=cap)
+    hits = search(store, direction["late-reuters"], "late-reuters zebra", k=10, per_article=cap)
     counts: dict[str, int] = {}
     for h in hits:
         counts[h.article_id] = counts.get(h.article_id, 0) + 1
@@ -244,13 +246,13 @@ def test_per_article_cap(world, cap: int) -> None:
 
 def test_without_a_binding_cap_one_article_takes_more_places(world) -> None:
     store, corpus, _, direction = world
-    hits = search(store, corpus, direction["late-reuters"], "late-reuters zebra", k=4, per_article=10)
+    hits = search(store, direction["late-reuters"], "late-reuters zebra", k=4, per_article=10)
     assert [h.article_id for h in hits] == ["late-reuters"] * 4
 
 
 def test_empty_filter_result(world) -> None:
     store, corpus, _, direction = world
     f = Filters(since="2030-01-01")
-    assert search(store, corpus, direction["mid-ap"], "zebra", k=5, filters=f) == []
+    assert search(store, direction["mid-ap"], "zebra", k=5, filters=f) == []
     f = Filters(sources=("Nobody",))
-    assert search(store, corpus, direction["mid-ap"], "zebra", k=5, filters=f) == []
+    assert search(store, direction["mid-ap"], "zebra", k=5, filters=f) == []

@@ -1,4 +1,4 @@
-"""rag.timeparse: time words in questions -> published-date windows, against a fixed as-of date."""
+"""rag.ask.timeparse: time words in questions -> published-date windows, against a fixed as-of date."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from rag.timeparse import REPORTING_LAG, parse_time
+from rag.ask.timeparse import REPORTING_LAG, parse_time
 
 AS_OF = date(2026, 11, 25)  # a Wednesday
 
@@ -56,7 +56,9 @@ def test_lag_never_runs_past_as_of() -> None:
 def test_time_window_applied_and_widened(seed_index) -> None:
     """The seed article is undated: a named window finds nothing, widens, and says so."""
     answer = seed_index.query("What did Putin say about weapons supply in March 2019?")
-    assert answer.text.startswith("Nothing was published between 2019-03-01 and 2019-04-07; searched all dates")
+    [note] = answer.notes  # said beside the answer, not inside it
+    assert note.kind == "widened"
+    assert note.text.startswith("Nothing was published between 2019-03-01 and 2019-04-07; searched all dates")
     assert answer.time_window is None
     assert "stop supplying weapons" in answer.text
 

@@ -71,10 +71,9 @@ def test_markdown_has_text_and_numbered_sources() -> None:
     md = a._repr_markdown_()
     assert md.startswith(QUOTE)
     assert "**Sources**" in md and "Related coverage" not in md
-    assert re.search(r"^1\. \[Story 1\]\(<?https://example\.com/1>?\) — Baonghean\.vn, 2024-02-09\n   > "
-                     + re.escape(QUOTE) + "$", md, re.M), md
-    assert "2. Story 2 — Reuters, 2024-02-09\n   > Second quote." in md  # no url: no link
-    assert md.index("1. [Story 1]") < md.index("2. Story 2")
+    assert "**[1]** Story 1 — Baonghean.vn, 2024-02-09  \n[https\\://example.com/1](<https://example.com/1>)\n\n> " + QUOTE in md
+    assert "**[2]** Story 2 — Reuters, 2024-02-09\n\n> Second quote." in md  # no url: no link
+    assert md.index("**[1]** Story 1") < md.index("**[2]** Story 2")
 
 
 def test_markdown_of_an_abstention_shows_related_coverage() -> None:
@@ -85,12 +84,12 @@ def test_markdown_of_an_abstention_shows_related_coverage() -> None:
 
 def test_markdown_shows_the_time_window() -> None:
     md = answer(time_window=("2020-03-01", "2020-03-31"))._repr_markdown_()
-    assert "*Published between 2020-03-01 and 2020-03-31.*" in md
+    assert "*published 2020-03-01 to 2020-03-31*" in md
 
 
 def test_markdown_without_sources_is_just_the_text() -> None:
     a = Answer(question="q", text="Nothing related was found.", abstained=True)
-    assert a._repr_markdown_() == "Nothing related was found."
+    assert a._repr_markdown_() == "**No cited answer.** Nothing related was found."
 
 
 EVIL = "<script>alert(1)</script> *bold* [x](javascript:alert(1)) `code` # heading | pipe"
@@ -116,9 +115,8 @@ def test_markdown_escapes_untrusted_text(where: str) -> None:
 
 
 def test_markdown_never_links_to_a_javascript_url() -> None:
-    """`sources_markdown` puts the citation's url into `[title](url)` unchecked, so an article with a
-    javascript: (or data:) url renders a clickable script link in Jupyter. The page (ui/app.py
-    `_link`) only links http(s) urls; the notebook rendering should do the same."""
+    """An article with a javascript: (or data:) url must not render a clickable script link in
+    Jupyter: only plain http(s) urls are linked (rag/render.py, the same view as the page)."""
     for url in ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>"):
         md = answer(citations=[cite(1, url=url)])._repr_markdown_()
         assert not re.search(r"\]\((?:<)?(?:javascript|data):", md), md
@@ -139,7 +137,7 @@ def test_markdown_link_cannot_be_broken_out_of_by_the_url(url: str) -> None:
 
 def test_markdown_keeps_quotes_on_one_line() -> None:
     md = answer(citations=[cite(1, quote="line one\n# not a heading\n\nline three")])._repr_markdown_()
-    assert "   > line one \\# not a heading line three" in md
+    assert "> line one \\# not a heading line three" in md
 
 
 # --- to_dict ---------------------------------------------------------------------------------

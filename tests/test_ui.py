@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 import re
 import socket
 from pathlib import Path
@@ -15,13 +16,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from rag.config import Settings
 from rag.errors import EmptyIndexError
-from rag.loaders import SUPPORTED_SUFFIXES
+from rag.ingest.files import SUPPORTED_SUFFIXES
 from rag.types import Answer, Citation
-from ui.app import _safe_name, _sources_text, add_articles, build_app, chat, default_examples, header, respond
+from rag.render import answer_markdown, sources_markdown, view
+from rag.types import IndexStats, StoredArticle
+from ui.app import _article_text, _safe_name, add_articles, build_app, chat, default_examples, header, respond
+
+
+def _sources_text(citations, index=None) -> str:  # noqa: ANN001
+    """The source box for these citations, as the page writes it."""
+    answer = Answer(question="q", text="x", citations=list(citations))
+    return sources_markdown(view(answer, article_text=_article_text(index) if index is not None else None))
 
 CORPUS = ROOT / "corpus"
-STATS = {"articles": 2, "chunks": 5, "sources": {"Baonghean.vn": 1, "Reuters": 1},
-         "first_date": "2024-02-08", "last_date": "2024-02-09", "model": "fake", "path": "/x"}
+STATS = IndexStats(articles=2, chunks=5, sources={"Baonghean.vn": 1, "Reuters": 1},
+                   first_date="2024-02-08", last_date="2024-02-09", model="fake", path="/x")
 
 
 def _cite(n: int, quote: str, **kw: object) -> Citation:
@@ -49,13 +58,16 @@ class FakeIndex:
             raise self.error
         return self.answer
 
-    def stats(self) -> dict:
+    def stats(self) -> IndexStats:
         return STATS
+
+    def articles(self) -> list[StoredArticle]:
+        return []
 
     def article(self, article_id: str) -> dict | None:
         self.fetched = [*getattr(self, "fetched", []), article_id]
         text = ARTICLES.get(article_id)
-        return None if text is None else {"id": article_id, "title": "t", "text": text}
+        return None if text is None else StoredArticle(article_id, "t", text=text)
 
 
 # the article texts behind the citations below: each quote sits in a paragraph, offsets 0..len(quote)
@@ -251,7 +263,7 @@ def test_add_articles_ingests_for_real(tmp_path: Path) -> None:
     assert out.splitlines()[1].startswith("- broken.json")  # no server path shown
     assert str(tmp_path) not in out
     assert add_articles(idx, [article]).startswith("**0 added, 0 updated, 1 unchanged, 0 failed**")
-    assert idx.stats()["articles"] == 1
+    assert idx.stats().articles == 1
 
 
 @pytest.fixture(scope="module")
@@ -282,7 +294,7 @@ def test_real_stack_turn(real_index) -> None:  # noqa: ANN001
 def test_real_stack_as_of(real_index) -> None:  # noqa: ANN001
     """'last week' counts from the page's as-of date (nothing then: the answer says so and widens)."""
     msgs = respond(real_index, "What did Putin say about weapons last week?", [], as_of="2024-02-14", k=2)
-    assert msgs[0]["content"].startswith("Nothing was published between 2024-02-07 and 2024-02-14")
+    assert msgs[0]["content"].startswith("*Nothing was published between 2024-02-07 and 2024-02-14")
     assert "stop supplying weapons" in msgs[0]["content"]
 
 
@@ -342,7 +354,7 @@ def test_sources_fetch_each_article_once_and_fall_back_to_the_quote() -> None:
 
 
 def test_sources_long_paragraph_is_cut_around_the_span() -> None:
-    from ui.app import PARAGRAPH_MAX, WINDOW
+    from rag.render import PARAGRAPH_MAX, WINDOW
 
     words = " ".join(f"w{i}" for i in range(600))
     text = f"{words} THE QUOTED SPAN. {words}"
@@ -358,16 +370,8 @@ def test_sources_long_paragraph_is_cut_around_the_span() -> None:
     assert "<mark>THE QUOTED SPAN.</mark>" in quote and len(quote) < 2 * WINDOW + 60
 
 
-class FakeStore:
-    def __init__(self, metas: list[dict]) -> None:
-        self.metas = metas
-
-    def iter_articles(self):  # noqa: ANN201
-        return ((str(i), m, None) for i, m in enumerate(self.metas))
-
-
 def test_header_says_when_the_index_was_updated() -> None:
-    line = header({**STATS, "last_ingested": "2024-03-01T10:20:30+00:00"})
+    line = header(replace(STATS, last_ingested="2024-03-01T10:20:30+00:00"))
     assert line.startswith("2 articles from 2 outlets, 2024-02-08 to 2024-02-09 · updated 2024-03-01 · model")
     assert "updated" not in header(STATS)
 
@@ -375,17 +379,15 @@ def test_header_says_when_the_index_was_updated() -> None:
 def test_default_examples_follow_the_corpus() -> None:
     assert default_examples(STATS) == ["What did Putin say about weapons supply?", "Who signed in Istanbul?"]
     idx = FakeIndex()
-    idx.store = FakeStore([
-        {"title": "Old story", "published": "2019-01-02"},
-        {"title": "Flooding closes\nthe A1 motorway.", "published": "2021-05-03"},
-        {"title": "Undated story"},
-        {"title": "Talks resume in Geneva!", "published": "2021-05-04"},
-    ])
-    stats = {"articles": 4, "sources": {"Wikinews": 4}, "last_date": "2021-05-04"}
+    listed = [StoredArticle("1", "Old story", published="2019-01-02"),
+              StoredArticle("2", "Flooding closes\nthe A1 motorway.", published="2021-05-03"),
+              StoredArticle("3", "Undated story"), StoredArticle("4", "Talks resume in Geneva!", published="2021-05-04")]
+    idx.articles = lambda: listed  # type: ignore[method-assign]
+    stats = IndexStats(articles=4, sources={"Wikinews": 4}, last_date="2021-05-04")
     assert default_examples(stats, idx) == ["What is the latest on Talks resume in Geneva?",
                                             "What is the latest on Flooding closes the A1 motorway?",
                                             "What happened in May 2021?"]
-    assert default_examples({"articles": 1, "sources": {"X": 1}}, FakeIndex()) == []  # no store, no dates
+    assert default_examples(IndexStats(articles=1, sources={"X": 1}), FakeIndex()) == []  # no articles, no dates
     import gradio as gr
 
     app = build_app(_with_stats(idx, stats))
@@ -393,7 +395,7 @@ def test_default_examples_follow_the_corpus() -> None:
     assert [row[0] for row in ds.samples] == default_examples(stats, idx)
 
 
-def _with_stats(idx: FakeIndex, stats: dict) -> FakeIndex:
+def _with_stats(idx: FakeIndex, stats: IndexStats) -> FakeIndex:
     idx.stats = lambda: stats  # type: ignore[method-assign]
     return idx
 
@@ -484,7 +486,5 @@ def test_served_page_with_login_refuses_strangers() -> None:
 
 
 def test_the_answer_note_shows_as_of_and_coverage() -> None:
-    from ui.app import _answer_text
-
     a = Answer(question="q", text="x [1]", as_of="2020-01-02", coverage=("2019-01-04", "2020-12-28"))
-    assert _answer_text(a).endswith("*newest source 2020-01-02; corpus covers 2019-01-04 to 2020-12-28*")
+    assert answer_markdown(view(a)).endswith("*newest source 2020-01-02; corpus covers 2019-01-04 to 2020-12-28*")

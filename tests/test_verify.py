@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.answer.verify import names, numbers, renumber, sentences, verify
+from rag.check.verify import names, numbers, renumber, sentences, verify
 from rag.types import Hit
 
 STORM = ("A storm killed three people in Poland on Thursday, the fire service said. "

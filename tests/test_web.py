@@ -1,4 +1,4 @@
-"""rag.web: feeds and article pages fetched from a real HTTP server on 127.0.0.1."""
+"""rag.ingest.web: feeds and article pages fetched from a real HTTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import web
-from rag.fetch import DEFAULT_MAX_BYTES, FetchPolicy
-from rag.loaders import load
+from rag.ingest import web
+from rag.ingest.fetch import DEFAULT_MAX_BYTES, FetchPolicy
+from rag.ingest.files import load
 from rag.types import Article, Failure
 
 
@@ -176,4 +176,4 @@ def test_pasting_urls_on_the_page_ingests_them(server: str, tmp_path: Path) -> N
     assert report.startswith("**1 added, 0 updated, 0 unchanged, 1 failed**")
     assert f"{server}/missing.html: HTTP 404 Not Found" in report.replace("\\", "")
     assert add_urls(idx, "ftp://x\n").startswith("**Nothing was added.** Not http(s) URLs")
-    assert idx.stats()["articles"] == 1
+    assert idx.stats().articles == 1

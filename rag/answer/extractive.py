@@ -1,141 +1,52 @@
 """The default answerer: no LLM. It quotes the sentences that answer the question, each cited.
 
-1. Candidate sentences come from the top passages (a quotation that runs over several
-   sentences is kept whole).
+1. Candidate sentences come from the top passages (rag/answer/sentences.py).
 2. Each is scored for the *question*, not just the topic: semantic similarity to the question,
    how much of the question's weighted vocabulary it covers, whether it holds the kind of thing
    asked for (a number for "how many", a date for "when", a quotation for "what did X say"),
    whether it adds anything beyond the question's own words, and the rank of its passage.
 3. The best one to three sentences are kept (a second article is brought in for comparison
    questions), and each becomes a citation whose quote is verbatim from the article.
-4. When even the best sentence scores below the calibrated threshold, it abstains and shows
-   the closest passages as related coverage.
+4. When the top passages don't cover what the question is about (below the calibrated
+   threshold), it abstains and shows the closest passages as related coverage.
+5. It hands the check step the sentences it states and the close sentences of other articles
+   it passed over, so sources that disagree are said (rag/check/disagree.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..bm25 import tokenize
-from ..chunking import sentence_spans
-from .disagree import MARGIN, Report, conflicts, figures, note, same_story
-from ..types import Answer, Citation, Hit
+from ..ask.plan import COMPARISON, speaker, wants
+from ..check.disagree import MARGIN, Report, figures
+from ..lexicon import MONTH_NAME, NUMBER_WORDS, SCALES, WEEKDAY
+from ..text import tokenize
+from ..types import Answer, Hit
+from .base import Draft, Steps, once
+from .sentences import Sentence, abstain, attributed_to, candidates, cite, key, overlaps
+
+if TYPE_CHECKING:
+    from ..ask.plan import Plan
+    from ..ask.retrieve import Retrieval
 
 MAX_SENTENCES = 3
 ENCODE_LIMIT = 16  # sentences embedded per answer (the best by their lexical score); 12 scores the same on dev
-MIN_WORDS = 6  # shorter sentences ("“Yes,” Putin replied.") rarely answer anything on their own
 CONFIDENCE_PASSAGES = 3  # the passages whose coverage of the question decides abstention
-PASSAGES = 6  # how many top hits sentences are drawn from
-NOT_IN_CORPUS = "The corpus doesn't say."
 DISAGREE_MARGIN = MARGIN  # another article's sentence this close to the best one may contradict it
 DISAGREE_COVERAGE = 0.6  # ... when its article covers the question this well, relative to the answer's
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_DATE = re.compile(rf"\b(?:{_MONTHS}|(?:18|19|20)\d\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
-_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-    r"hundred|thousand|million|billion|dozens?)\b",
-    re.I,
-)
+_DATE = re.compile(rf"\b(?:{MONTH_NAME}|(?:18|19|20)\d\d|{WEEKDAY})\b", re.I)
+_NUMBER = re.compile(r"\d|\b(?:" + "|".join([*NUMBER_WORDS, *SCALES, "dozens"]) + r")\b", re.I)
 _QUOTATION = re.compile(r"[\"“”]")
 _QUOTE = re.compile(r"[\"“”]|\b(?:said|says|told|according to|added|described|called|warned)\b", re.I)
-_DATELINE = re.compile(rf"^\W*(?:\w+day,?\s+)?(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}\W*$", re.I)
 _CAPWORD = re.compile(r"\b[A-Z][\w'’.-]+")
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*")  # capitalised, not opening a sentence
-_TIMEWORD = re.compile(rf"(?:{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas)", re.I)
-
-WANTS_NUMBER = re.compile(
-    r"\bhow (?:many|much|old|long|far|fast|large|big)\b|\b(?:death toll|number of|percentage|share of)\b"
-    r"|\bwhat (?:times|scores?|age)\b",
-    re.I,
-)
-WANTS_DATE = re.compile(r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bon what date\b", re.I)
-WANTS_PERSON = re.compile(r"^\s*(?:who|whom)\b|\bwhich (?:person|journalist|player|leader|candidate|minister|man|woman|company|group|team|country|side)\b", re.I)
-WANTS_QUOTE = re.compile(
-    r"\bwhat did .+ (?:say|tell|write|conclude|warn)\b|\bhow did .+ (?:describe|react|respond)\b|"
-    r"\baccording to\b|\bwhat warning\b|\bview of\b|\bcompare\b",
-    re.I,
-)
-COMPARISON = re.compile(r"\bwhich (?:of (?:them|the \w+)|came|happened|one)\b|\bfirst[:,]|\bor\b.+\?$|\bboth\b|\bbetween\b", re.I)
-
-
-@dataclass(eq=False)
-class Sentence:
-    hit: Hit
-    rank: int  # rank of the hit it came from
-    start: int  # offsets into the article text
-    end: int
-    text: str
-    score: float = 0.0
-    sim: float = 0.0
-    tokens: set[str] = field(default_factory=set)
-    met: set[str] = field(default_factory=set)
-    before: str = ""  # the sentence before it in the passage (who "she said" refers to)
-
-
-def candidates(hits: Sequence[Hit], passages: int = PASSAGES) -> list[Sentence]:
-    """Sentences of the top passages, quotations kept whole, datelines and fragments dropped."""
-    out: list[Sentence] = []
-    seen: set[tuple[str, int]] = set()
-    for rank, hit in enumerate(hits[:passages]):
-        before = ""
-        for s, e in _merge_quotes(hit.text, sentence_spans(hit.text)):
-            text = hit.text[s:e]
-            key = (hit.article_id, hit.start + s)
-            if not (key in seen or len(text.split()) < MIN_WORDS or _DATELINE.match(text)):
-                seen.add(key)
-                out.append(Sentence(hit, rank, hit.start + s, hit.start + e, text, before=before))
-            before = text
-    return out
-
-
-_SPEAKER = re.compile(
-    r"\b(?:did|does|do)\s+(?P<a>.+?)\s+(?:say|tell|write|conclude|warn|describe|react|respond|compare|give|call)\b"
-    r"|\b[Aa]ccording to\s+(?P<b>[^,?]+)|(?P<c>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)['’]s\s+(?:view|warning|reaction)",
-)
-_PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|told|added|wrote|warned)\b|\b(?:said|says|told|added)\s+(?:he|she)\b", re.I)
-
-
-def speaker(question: str) -> str | None:
-    """The surname of whoever a 'what did X say' question asks about ('Callamard'), if any."""
-    m = _SPEAKER.search(question)
-    if not m:
-        return None
-    names = re.findall(r"\b[A-Z][\w'’.-]+", m.group("a") or m.group("b") or m.group("c") or "")
-    return names[-1].rstrip(".") if names else None
-
-
-def attributed_to(s: Sentence, name: str) -> bool:
-    """The sentence names the speaker, or says "she said" right after a sentence that does."""
-    if name in s.text:
-        return True
-    return bool(_PRONOUN_SAID.search(s.text)) and name in s.before
-
-
-def _open_quote(text: str) -> bool:
-    """An odd number of double quotation marks (outlets mix “curly” and "straight" ones)."""
-    return (text.count("“") + text.count("”") + text.count('"')) % 2 == 1
-
-
-def _merge_quotes(text: str, spans: list[tuple[int, int]], most: int = 4) -> list[tuple[int, int]]:
-    """Join a sentence that opens a quotation with the following ones until it closes (same line)."""
-    out: list[tuple[int, int]] = []
-    i = 0
-    while i < len(spans):
-        s, e = spans[i]
-        j = i
-        while _open_quote(text[s:e]) and j + 1 < len(spans) and j - i < most and "\n" not in text[e : spans[j + 1][0]]:
-            j += 1
-            e = spans[j][1]
-        if _open_quote(text[s:e]):  # never closes: keep the sentence alone
-            j, e = i, spans[i][1]
-        out.append((s, e))
-        i = j + 1
-    return out
+_TIMEWORD = re.compile(rf"(?:{MONTH_NAME}|{WEEKDAY}|christmas)", re.I)
 
 
 @dataclass
@@ -166,13 +77,9 @@ class Need:
 
     @classmethod
     def of(cls, question: str, context: str = "") -> "Need":
-        return cls(
-            bool(WANTS_NUMBER.search(question)),
-            bool(WANTS_DATE.search(question)),
-            bool(WANTS_PERSON.search(question)),
-            bool(WANTS_QUOTE.search(question)),
-            frozenset(w.lower() for w in _CAPWORD.findall(question + " " + context)),
-        )
+        asked = wants(question)
+        return cls("number" in asked, "date" in asked, "person" in asked, "quote" in asked,
+                   frozenset(w.lower() for w in _CAPWORD.findall(question + " " + context)))
 
     def met(self, text: str) -> set[str]:
         """Which of the wanted kinds `text` holds."""
@@ -212,9 +119,9 @@ class ExtractiveAnswerer:
 
     def terms(self, question: str, context: str = "") -> dict[str, float]:
         """The question's terms and their weights; a follow-up's context counts half."""
-        q_terms = {_key(t): self.idf(t) for t in tokenize(question)}
+        q_terms = {key(t): self.idf(t) for t in tokenize(question)}
         for t in tokenize(context):
-            q_terms.setdefault(_key(t), 0.5 * self.idf(t))
+            q_terms.setdefault(key(t), 0.5 * self.idf(t))
         return q_terms
 
     def score(self, question: str, sentences: list[Sentence], context: str = "") -> None:
@@ -231,9 +138,9 @@ class ExtractiveAnswerer:
         who = speaker(question) if need.quote else None
         w = self.w
         for s in sentences:
-            s.tokens = {_key(t) for t in tokenize(s.text)}
+            s.tokens = {key(t) for t in tokenize(s.text)}
             s.met = need.met(s.text)
-            title = titles.setdefault(s.hit.article_id, {_key(t) for t in tokenize(s.hit.title)})
+            title = titles.setdefault(s.hit.article_id, {key(t) for t in tokenize(s.hit.title)})
             coverage = sum(
                 wt * (w.title_discount if t in title else 1.0) for t, wt in q_terms.items() if t in s.tokens
             ) / total
@@ -264,14 +171,14 @@ class ExtractiveAnswerer:
         wanted = Need.of(question, context).wanted
         best = max(sentences, key=lambda s: s.score)
         chosen = [best]
-        title = {_key(t) for t in tokenize(best.hit.title)}
+        title = {key(t) for t in tokenize(best.hit.title)}
         uncovered = {t: wt * (w.title_discount if t in title else 1.0) for t, wt in q_terms.items() if t not in best.tokens}
         unmet = wanted - best.met
         while len(chosen) < MAX_SENTENCES:
             def gain(s: Sentence) -> float:
                 cov = sum(wt for t, wt in uncovered.items() if t in s.tokens) / total
                 return cov + w.answer_type * len(unmet & s.met) + w.residual_sim * s.sim - w.rank * s.rank
-            pool = [s for s in sentences if s not in chosen and not _overlaps(s, chosen)]
+            pool = [s for s in sentences if s not in chosen and not overlaps(s, chosen)]
             if not pool:
                 break
             nxt = max(pool, key=gain)
@@ -305,30 +212,33 @@ class ExtractiveAnswerer:
         missing = len(names - seen) / len(names) if names else 0.0
         return coverage - 0.5 * missing
 
-    def answer(self, question: str, hits: Sequence[Hit], context: str = "") -> Answer:
+    name = "extractive"
+
+    def answer(self, plan: "Plan", found: "Retrieval") -> Steps:
+        """The Answerer interface: quote what answers the planned question from what was found."""
+        return once(self.draft(plan.question, found.hits, plan.context))
+
+    def draft(self, question: str, hits: Sequence[Hit], context: str = "") -> Draft:
         sentences = candidates(hits)
         self.score(question, sentences, context)
         if self.confidence(question, hits, context) < self.threshold:
-            return abstain(question, hits, sentences)
+            return Draft(abstain(question, hits, sentences))
         chosen = self.select(question, sentences, context)
         if not chosen:
-            return abstain(question, hits, sentences)
-        citations = [_cite(n, s) for n, s in enumerate(chosen, 1)]
+            return Draft(abstain(question, hits, sentences))
+        citations = [cite(n, s) for n, s in enumerate(chosen, 1)]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
-        notes = self.disagreements(question, chosen, sentences, citations, context)
-        return Answer(question=question, text=" ".join([text, *notes]), citations=citations, hits=list(hits))
+        stated, rivals = self.compared(question, chosen, sentences, context)
+        answer = Answer(question=question, text=text, citations=citations, hits=list(hits))
+        return Draft(answer, stated, rivals, same_story_only=True)
 
-    def disagreements(
-        self, question: str, chosen: list[Sentence], sentences: list[Sentence], citations: list[Citation],
-        context: str = "",
-    ) -> list[str]:
-        """Notes on figures that two articles covering the question give differently; both
-        sentences are cited (appended to `citations` when the answer didn't quote them).
-
-        Compared: the answer's sentences, and, when the question asks for a number, the other
-        sentences that score nearly as well, against sentences of other articles that score
-        nearly as well, whose article covers the question about as well as the answer's, and whose
-        headline shares two words with the compared one's (the same story, not another one)."""
+    def compared(
+        self, question: str, chosen: list[Sentence], sentences: list[Sentence], context: str = "",
+    ) -> tuple[list[Report], list[Report]]:
+        """What the check step compares for sources that disagree: the answer's sentences that give
+        figures (and, when the question asks for a number, the other sentences that score nearly as
+        well), against the sentences of other articles that score nearly as well and whose article
+        covers the question about as well as the answer's."""
         best = max(s.score for s in chosen)
         terms = self.terms(question, context)
         total = sum(terms.values()) or 1.0
@@ -336,7 +246,7 @@ class ExtractiveAnswerer:
 
         def coverage(s: Sentence) -> float:
             if s.hit.article_id not in covers:
-                tokens = {_key(t) for t in tokenize(f"{s.hit.title} {s.hit.text}")}
+                tokens = {key(t) for t in tokenize(f"{s.hit.title} {s.hit.text}")}
                 covers[s.hit.article_id] = sum(w for t, w in terms.items() if t in tokens) / total
             return covers[s.hit.article_id]
 
@@ -346,65 +256,5 @@ class ExtractiveAnswerer:
         pool = [s for s in chosen if figures(s.text)]
         if Need.of(question, context).number:
             pool += [s for s in close if s not in pool]
-        cited = {(s.hit.article_id, s.start): n for n, s in enumerate(chosen, 1)}
-
-        def number(s: Sentence) -> int:
-            if (s.hit.article_id, s.start) not in cited:
-                citations.append(_cite(len(citations) + 1, s))
-                cited[(s.hit.article_id, s.start)] = len(citations)
-            return cited[(s.hit.article_id, s.start)]
-
-        notes, done = [], set()
-        for s in pool:
-            others = [o for o in close if o.hit.article_id != s.hit.article_id and same_story(s.hit.title, o.hit.title)]
-            reports = [Report(o.text, o.hit.article_id, o.hit.published) for o in others]
-            for kind, mine, other, theirs in conflicts(Report(s.text, s.hit.article_id, s.hit.published), reports):
-                if kind in done:
-                    continue
-                done.add(kind)
-                o = others[reports.index(other)]
-                notes.append(note(kind, (mine, number(s), s.hit.published), (theirs, number(o), o.hit.published)))
-        return notes
-
-
-def abstain(question: str, hits: Sequence[Hit], sentences: Sequence[Sentence] = ()) -> Answer:
-    """An honest 'not in the corpus', with the closest passages (one per article) as related coverage."""
-    best: dict[str, Sentence] = {}
-    for s in sorted(sentences, key=lambda s: s.score, reverse=True):
-        best.setdefault(s.hit.article_id, s)
-    related = [_cite(n, s) for n, s in enumerate(list(best.values())[:3], 1)]
-    if not related:  # no whole sentence to quote: cite the closest passages as they are
-        related = [Citation(n, h.article_id, h.title, h.source, h.url, h.published, h.text, h.start, h.end)
-                   for n, h in enumerate(_one_per_article(hits)[:3], 1)]
-    text = NOT_IN_CORPUS + (
-        " The closest coverage is listed below; none of it answers the question." if related else
-        " Nothing related was found."
-    )
-    return Answer(question=question, text=text, abstained=True, related=related, hits=list(hits))
-
-
-def _one_per_article(hits: Sequence[Hit]) -> list[Hit]:
-    seen: set[str] = set()
-    return [h for h in hits if not (h.article_id in seen or seen.add(h.article_id))]
-
-
-def _key(term: str) -> str:
-    """Match terms on their first six letters too: the stemmer leaves 'survived' and 'survivor' apart."""
-    return term[:6]
-
-
-def _cite(n: int, s: Sentence) -> Citation:
-    h = s.hit
-    return Citation(n, h.article_id, h.title, h.source, h.url, h.published, s.text, s.start, s.end)
-
-
-def _overlaps(s: Sentence, chosen: list[Sentence]) -> bool:
-    """Near-duplicates (syndicated or repeated sentences) and overlapping spans are kept once."""
-    a = s.tokens or set(tokenize(s.text))
-    for c in chosen:
-        if c.hit.article_id == s.hit.article_id and c.start < s.end and s.start < c.end:
-            return True
-        b = c.tokens or set(tokenize(c.text))
-        if a and b and len(a & b) / len(a | b) > 0.6:
-            return True
-    return False
+        report = lambda s: Report(s.text, s.hit.article_id, s.hit.published, s.hit.title, cite(0, s))  # noqa: E731
+        return [report(s) for s in pool], [report(s) for s in close]

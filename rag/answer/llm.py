@@ -20,23 +20,28 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..chat import Message, message_text
+from ..ask.conversation import Message, message_text
 from ..config import Settings
 from ..errors import ConfigError, LLMError, LLMRequestError, LLMUnavailableError
-from ..types import Hit
+from ..types import Answer, Hit
+from .base import Draft, Steps
+
+if TYPE_CHECKING:
+    from ..ask.plan import Plan
+    from ..ask.retrieve import Retrieval
 
 log = logging.getLogger(__name__)
 
 KINDS = ("ollama", "openai")
 OLLAMA_URL = "http://127.0.0.1:11434"
 OPENAI_URL = "https://api.openai.com/v1"
-MAX_TOKENS = 400  # an answer is a few sentences
 CONTEXT_WINDOW = 8192  # for a gguf model; servers know their own
 EXTRACTIVE = "extractive"
 NOT_IN_SOURCES = "The sources don't say."
@@ -110,7 +115,7 @@ def make_llm(spec: LLMSpec, settings: Settings) -> Any:
         from llama_index.llms.ollama import Ollama
 
         return Ollama(model=spec.model, base_url=spec.url, request_timeout=timeout, temperature=0.0,
-                      additional_kwargs={"num_predict": MAX_TOKENS})
+                      additional_kwargs={"num_predict": settings.llm_max_tokens})
     if spec.kind == "openai":
         from llama_index.llms.openai_like import OpenAILike
 
@@ -118,12 +123,12 @@ def make_llm(spec: LLMSpec, settings: Settings) -> Any:
         if not key and spec.url == OPENAI_URL:
             raise ConfigError("openai: needs an API key: set RAG_LLM_API_KEY or OPENAI_API_KEY.")
         return OpenAILike(model=spec.model, api_base=spec.url, api_key=key or "none", is_chat_model=True,
-                          timeout=timeout, max_retries=1, temperature=0.0, max_tokens=MAX_TOKENS,
+                          timeout=timeout, max_retries=1, temperature=0.0, max_tokens=settings.llm_max_tokens,
                           context_window=CONTEXT_WINDOW)
-    return _gguf(spec)
+    return _gguf(spec, settings.llm_max_tokens)
 
 
-def _gguf(spec: LLMSpec) -> Any:
+def _gguf(spec: LLMSpec, max_tokens: int) -> Any:
     """A local GGUF through llama-cpp-python, prompted with the chat template the file carries."""
     try:
         from llama_index.llms.llama_cpp import LlamaCPP
@@ -133,7 +138,7 @@ def _gguf(spec: LLMSpec) -> Any:
             "pip install 'newsrag[gguf]'."
         ) from None
     try:
-        llm = LlamaCPP(model_path=spec.model, temperature=0.0, max_new_tokens=MAX_TOKENS,
+        llm = LlamaCPP(model_path=spec.model, temperature=0.0, max_new_tokens=max_tokens,
                        context_window=CONTEXT_WINDOW, generate_kwargs={}, model_kwargs={"n_threads": os.cpu_count()},
                        verbose=False)
     except Exception as exc:  # a file llama.cpp can't read
@@ -192,6 +197,26 @@ def messages(question: str, hits: Sequence[Hit], today: date) -> list[Any]:
     system = SYSTEM.format(none=NOT_IN_SOURCES, today=today.isoformat(), newest=newest)
     user = f"Sources:\n\n{sources_block(hits)}\n\nQuestion: {question.strip()}\nAnswer, citing sources as [n]:"
     return [ChatMessage(role=MessageRole.SYSTEM, content=system), ChatMessage(role=MessageRole.USER, content=user)]
+
+
+class LLMAnswerer:
+    """The Answerer that has an LLM write the answer from the numbered passages, streamed. The
+    check step then verifies every sentence against the passages it cites."""
+
+    def __init__(self, spec: LLMSpec, llm: Any) -> None:
+        self.spec = spec
+        self.llm = llm
+        self.name = spec.label
+
+    def answer(self, plan: "Plan", found: "Retrieval") -> Steps:
+        t0 = time.perf_counter()
+        parts: list[str] = []
+        for delta in stream(self.llm, self.spec, messages(plan.question, found.hits, plan.today)):
+            parts.append(delta)
+            yield delta
+        answer = Answer(plan.question, "".join(parts).strip(), hits=list(found.hits), answerer=self.spec.label,
+                        timings={"generate": time.perf_counter() - t0})
+        return Draft(answer, generated=True)
 
 
 # -- calling it ------------------------------------------------------------------------------

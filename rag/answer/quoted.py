@@ -11,18 +11,22 @@ speaker is uncertain is offered as such, never under a name.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..bm25 import tokenize
-from ..chunking import sentence_spans
-from ..quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches
-from ..types import Answer, Citation, Hit
-from . import disagree
-from .extractive import _SPEAKER, speaker
+from typing import TYPE_CHECKING
+
+from ..check.disagree import MARGIN, Report
+from ..ingest.quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches
+from ..text import sentence_spans, tokenize
+from ..types import Answer, Citation, Hit, StoredArticle
+from .base import Draft, Steps, once
+
+if TYPE_CHECKING:
+    from ..ask.plan import Plan
+    from ..ask.retrieve import Retrieval
 
 QUOTE_PASSAGES = 6  # the articles of this many top hits are searched for the speaker's quotations
 SAME_TOPIC = 0.08  # a second quotation is added when it is this close to the best one
@@ -80,19 +84,17 @@ class QuoteHit:
                         q.sentence_start, q.sentence_end)
 
 
-Article = tuple[dict, str]  # (record metadata, text)
-
-
-def hits_of(article_id: str, meta: dict, text: str, who: str | None = None) -> list[QuoteHit]:
-    """The article's quotations (those of `who` only, when given) as QuoteHits."""
+def hits_of(article: StoredArticle, who: str | None = None) -> list[QuoteHit]:
+    """The article's quotations (those of `who` only, when given) as QuoteHits; `article.text` is needed."""
+    text = article.text or ""
     out = []
-    for q in decode(meta.get("quotes"), text):
+    for q in decode(article.quotes, text):
         if who and (q.confidence == UNCERTAIN or not speaker_matches(q, who)):
             continue
         window = text[max(0, q.sentence_start - 600):q.sentence_start]  # short paragraphs: look past them
         before = [window[a:b] for a, b in sentence_spans(window)][-1:]
-        out.append(QuoteHit(q, article_id, meta.get("title", ""), meta.get("source", ""), meta.get("url", ""),
-                            meta.get("published") or None, text[q.sentence_start:q.sentence_end], before=" ".join(before)))
+        out.append(QuoteHit(q, article.id, article.title, article.source, article.url, article.published,
+                            text[q.sentence_start:q.sentence_end], before=" ".join(before)))
     return out
 
 
@@ -108,81 +110,65 @@ def rank(about: str, found: list[QuoteHit], encode_texts: Callable[[list[str]], 
     return sorted(found, key=lambda h: h.score, reverse=True)
 
 
-def topic(question: str) -> str:
-    """What a "What did X say about Y?" question is about: the question without its who-said frame
-    ("What did Putin say about weapons supply?" -> "weapons supply")."""
-    m = _SPEAKER.search(question)
-    rest = (question[:m.start()] + " " + question[m.end():]) if m else question
-    rest = re.sub(r"^\W*(?:what|how|which|why|when|where|who)\b|\b(?:about|of|on|to)\b(?=\W*$)", " ", rest.strip(), flags=re.I)
-    rest = re.sub(r"^\W*(?:about|on|regarding)\b", " ", rest.strip(), flags=re.I)
-    return " ".join(rest.strip(" ,?.").split()) or question
-
-
-def answer(
-    question: str, hits: Sequence[Hit], article: Callable[[str], Article | None],
-    encode_texts: Callable[[list[str]], np.ndarray],
-) -> Answer | None:
+class QuoteAnswerer:
     """For "What did X say (about Y)?": X's quotations in the top articles that are about Y,
     quoted verbatim under X's name and cited. When X has none on Y but a story naming X has a
-    quotation on Y whose speaker it leaves unclear, that is given as such, never under X's name. None when the
-    question names no speaker or the top articles hold nothing to quote on it (the extractive
-    answerer then answers)."""
-    who = speaker(question)
-    if not who:
-        return None
-    found: list[QuoteHit] = []
-    seen: set[str] = set()
-    for h in hits[:QUOTE_PASSAGES]:
-        if h.article_id in seen:
-            continue
-        seen.add(h.article_id)
-        got = article(h.article_id)
-        if got:
-            names_them = who.lower() in got[1].lower()
-            found += [q for q in hits_of(h.article_id, got[0], got[1]) if len(q.quote.text.split()) >= MIN_WORDS
-                      and (speaker_matches(q.quote, who) if q.speaker else names_them)]
-            # (an unattributed quotation only from a story that names X)
-    if not found:
-        return None
-    about = topic(question)
-    words = set(tokenize(about))  # embedding is the cost: only the quotations sharing most words with Y
+    quotation on Y whose speaker it leaves unclear, that is given as such, never under X's name.
+    Declines when the question names no speaker or the top articles hold nothing to quote on it
+    (the extractive answerer then answers)."""
 
-    def shortlist(group: list[QuoteHit], n: int) -> list[QuoteHit]:
-        return sorted(group, key=lambda h: -len(words & set(tokenize(f"{h.before} {h.context}"))))[:n]
+    name = "quotes"
 
-    theirs = shortlist([h for h in found if h.speaker], RANKED)
-    unclear = shortlist([h for h in found if h.speaker is None], RANKED // 2)
-    rank(about, theirs + unclear, encode_texts)
-    theirs.sort(key=lambda h: -h.score)
-    unclear.sort(key=lambda h: -h.score)
-    if unclear and unclear[0].score >= UNCLEAR_RELEVANCE and (not theirs or theirs[0].score < MIN_RELEVANCE):
-        h = unclear[0]
-        return Answer(question=question, text=f"The closest quotation on this is one the article does not clearly "
-                      f"attribute, so it may not be {who}'s: “{h.quote.text}” [1]", citations=[h.citation(1)],
-                      hits=list(hits))
-    if not theirs or theirs[0].score < MIN_RELEVANCE:
-        return None
-    chosen = [theirs[0]] + [h for h in theirs[1:2] if h.score >= theirs[0].score - SAME_TOPIC
-                            and h.quote.sentence_start != theirs[0].quote.sentence_start]
-    citations = [h.citation(n) for n, h in enumerate(chosen, 1)]
-    text = " ".join(f"{h.quote.speaker} said: “{h.quote.text}” [{n}]" for n, h in enumerate(chosen, 1))
-    # another outlet's report of X on Y that gives a figure differently: cite it too, and say so
-    rivals = [h for h in theirs if h.score >= theirs[0].score - disagree.MARGIN]
-    notes = []
-    for n, h in enumerate(chosen, 1):
-        mine = disagree.Report(h.context, h.article_id, h.published)
-        reports = [disagree.Report(r.context, r.article_id, r.published) for r in rivals]
-        for kind, fig, other, theirs_fig in disagree.conflicts(mine, reports)[:1]:
-            rival = rivals[reports.index(other)]
-            if rival in chosen:
-                m = chosen.index(rival) + 1
-            else:
-                citations.append(rival.citation(len(citations) + 1))
-                m = len(citations)
-            notes.append(disagree.note(kind, (fig, n, h.published), (theirs_fig, m, rival.published)))
-        if notes:
-            break
-    return Answer(question=question, text=" ".join([text, *notes]), citations=citations, hits=list(hits))
+    def __init__(self, article: Callable[[str], StoredArticle | None], encode_texts: Callable[[list[str]], np.ndarray]) -> None:
+        self.article = article
+        self.encode_texts = encode_texts
+
+    def answer(self, plan: "Plan", found: "Retrieval") -> Steps:
+        return once(self.draft(plan.question, plan.speaker, plan.topic or plan.question, found.hits))
+
+    def draft(self, question: str, who: str | None, about: str, hits: Sequence[Hit]) -> Draft | None:
+        if not who:
+            return None
+        found: list[QuoteHit] = []
+        seen: set[str] = set()
+        for h in hits[:QUOTE_PASSAGES]:
+            if h.article_id in seen:
+                continue
+            seen.add(h.article_id)
+            got = self.article(h.article_id)
+            if got:
+                names_them = who.lower() in (got.text or "").lower()
+                found += [q for q in hits_of(got) if len(q.quote.text.split()) >= MIN_WORDS
+                          and (speaker_matches(q.quote, who) if q.speaker else names_them)]
+                # (an unattributed quotation only from a story that names X)
+        if not found:
+            return None
+        words = set(tokenize(about))  # embedding is the cost: only the quotations sharing most words with Y
+
+        def shortlist(group: list[QuoteHit], n: int) -> list[QuoteHit]:
+            return sorted(group, key=lambda h: -len(words & set(tokenize(f"{h.before} {h.context}"))))[:n]
+
+        theirs = shortlist([h for h in found if h.speaker], RANKED)
+        unclear = shortlist([h for h in found if h.speaker is None], RANKED // 2)
+        rank(about, theirs + unclear, self.encode_texts)
+        theirs.sort(key=lambda h: -h.score)
+        unclear.sort(key=lambda h: -h.score)
+        if unclear and unclear[0].score >= UNCLEAR_RELEVANCE and (not theirs or theirs[0].score < MIN_RELEVANCE):
+            h = unclear[0]
+            return Draft(Answer(question=question, text=f"The closest quotation on this is one the article does not "
+                                f"clearly attribute, so it may not be {who}'s: “{h.quote.text}” [1]",
+                                citations=[h.citation(1)], hits=list(hits)))
+        if not theirs or theirs[0].score < MIN_RELEVANCE:
+            return None
+        chosen = [theirs[0]] + [h for h in theirs[1:2] if h.score >= theirs[0].score - SAME_TOPIC
+                                and h.quote.sentence_start != theirs[0].quote.sentence_start]
+        citations = [h.citation(n) for n, h in enumerate(chosen, 1)]
+        text = " ".join(f"{h.quote.speaker} said: “{h.quote.text}” [{n}]" for n, h in enumerate(chosen, 1))
+        # another outlet's report of X on Y that gives a figure differently: the check step cites it and says so
+        rivals = [h for h in theirs if h.score >= theirs[0].score - MARGIN]
+        report = lambda h: Report(h.context, h.article_id, h.published, h.title, h.citation(0))  # noqa: E731
+        answer = Answer(question=question, text=text, citations=citations, hits=list(hits))
+        return Draft(answer, [report(h) for h in chosen], [report(h) for h in rivals], most_notes=1)
 
 
-__all__ = ["QuoteHit", "answer", "decode", "encode", "hits_of", "rank", "NAMED", "PRONOUN", "UNCERTAIN"]
+__all__ = ["QuoteAnswerer", "QuoteHit", "decode", "encode", "hits_of", "rank", "NAMED", "PRONOUN", "UNCERTAIN"]

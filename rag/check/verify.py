@@ -27,11 +27,10 @@ from datetime import date
 
 import numpy as np
 
-from ..bm25 import STOPWORDS, tokenize
-from ..chunking import sentence_spans
+from ..text import STOPWORDS, tokenize
+from ..text import sentence_spans
 from ..types import Citation, Claim, Hit
-from .disagree import WORD_NUMBERS
-from .extractive import _MONTHS
+from ..lexicon import MONTH_NAME, NUMBER_WORDS, ORDINALS
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -43,12 +42,11 @@ _MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d+(?:\s*(?:,|;|and|&)\s*(?:sources
 _MARKERS = re.compile(r"(?:\s*\[\d+\])+")
 _LEADING_MARKERS = re.compile(r"^(?:\[\d+\]\s*)+")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_WORDS = {**WORD_NUMBERS, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-          "hundred": 100, "dozen": 12, "first": 1, "second": 2, "third": 3}
+_WORDS = {**NUMBER_WORDS, **ORDINALS}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*[\w]")
 _HONORIFIC = frozenset("mr mrs ms dr sir prof".split())
-_DAY_OF = re.compile(rf"\b(?:(?P<m1>{_MONTHS})\s+(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTHS}))\b", re.I)
+_DAY_OF = re.compile(rf"\b(?:(?P<m1>{MONTH_NAME})\s+(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTH_NAME}))\b", re.I)
 _NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot)\b|n['’]t\b", re.I)
 _NO_FACT = re.compile(
     r"\b(?:(?:do|does|did)(?:n['’]t| not) (?:say|mention|state|answer)|not (?:mentioned|stated|say)|"

@@ -19,14 +19,14 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answer import quoted
+from ..answer import quoted
 from .chunking import chunk_article
 from .dedupe import Deduper
-from .embedding import Embedder
-from .loaders import load, wanted
+from ..embedding import Embedder
+from .files import load, wanted
 from .quotes import extract_quotes
-from .store import Store, centroids, unstorable
-from .types import Article, Chunk, Failure, IngestReport
+from ..store import Store, centroids, unstorable
+from ..types import Article, Chunk, Failure, IngestReport
 
 if TYPE_CHECKING:
     from .fetch import FetchPolicy

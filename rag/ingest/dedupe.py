@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .types import Article
+from ..types import Article
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store import Store
 
 SHINGLE_WORDS = 5
 MIN_COSINE = 0.9

@@ -1,19 +1,16 @@
 """Article -> sentence-aligned chunks with exact character offsets (pure: no I/O, no model).
 
-Sentences come from NLTK's Punkt model as shipped inside llama-index-core, so no download is
-needed. Chunks are runs of whole sentences that fit the embedding model's window (title included,
+Sentences come from `rag.text.sentence_spans`. Chunks are runs of whole sentences that fit the embedding model's window (title included,
 because the title is embedded with every chunk); consecutive chunks share `overlap` sentences.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 
-from .types import Article, Chunk
+from ..text import sentence_spans
+from ..types import Article, Chunk
 
 DEFAULT_CHUNK_TOKENS = 200  # of the packaged MiniLM's 256-piece window, leaving room for the title
 DEFAULT_OVERLAP = 1
@@ -24,49 +21,6 @@ TokenCounter = Callable[[str], int]
 def estimate_tokens(text: str) -> int:
     """A cheap word-piece estimate (about 1.3 pieces per word) when no tokenizer is at hand."""
     return int(len(text.split()) * 1.3) + 1
-
-
-@lru_cache(maxsize=1)
-def _punkt():
-    import nltk
-    from nltk.tokenize.punkt import PunktTokenizer
-
-    spec = importlib.util.find_spec("llama_index.core")
-    if spec and spec.submodule_search_locations:
-        bundled = Path(list(spec.submodule_search_locations)[0]) / "_static" / "nltk_cache"
-        if str(bundled) not in nltk.data.path:
-            nltk.data.path.append(str(bundled))
-    return PunktTokenizer("english")
-
-
-_PARAGRAPH = re.compile(r"[^\n]+")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence; a line break always ends a sentence."""
-    spans: list[tuple[int, int]] = []
-    tokenizer = _punkt()
-    for para in _PARAGRAPH.finditer(text):
-        base = para.start()
-        for s, e in tokenizer.span_tokenize(para.group()):
-            spans.append((base + s, base + e))
-    spans = [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans if text[s:e].strip()]
-    return _join_continuations(text, spans)
-
-
-_CONTINUATION = re.compile(r"[-–—a-z,;:)]")
-
-
-def _join_continuations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Punkt splits after a quotation's closing mark ('...mistakes?" - Putin told Carlson.');
-    a piece that starts like the rest of a sentence (a dash, lower case) is joined to the one before."""
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        if out and _CONTINUATION.match(text[s]) and "\n" not in text[out[-1][1] : s]:
-            out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
 
 
 def chunk_article(

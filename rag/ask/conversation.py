@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .bm25 import tokenize
+from ..text import tokenize
 
 Message = dict[str, Any]
 

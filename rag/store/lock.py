@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import IndexLockedError
+from ..errors import IndexLockedError
 
 log = logging.getLogger(__name__)
 

@@ -14,17 +14,18 @@ another model raises ModelMismatchError.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import ConfigError, IndexGoneError, ModelMismatchError, ReadOnlyIndexError
-from .types import Article, Chunk, Failure, StoredArticle, date_int
+from ..errors import IndexGoneError, ModelMismatchError, ReadOnlyIndexError
+from ..types import Article, Chunk, Failure, Filters, IndexStats, StoredArticle
+from .client import connect, snapshot, writable
+from .lexical import Corpus
+from .records import article_metadata, centroids, stored_article
 
 log = logging.getLogger(__name__)
 
@@ -33,118 +34,24 @@ CHROMA_BATCH = 2000  # below Chroma's max batch size on every backend
 PAGE = 5000
 
 
-def _client(path: Path, url: str = ""):
-    """An embedded Chroma in `path/chroma`, or, with `url`, a Chroma server (`chroma run`)."""
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    settings = ChromaSettings(anonymized_telemetry=False)
-    if url:
-        parts = urlparse(url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ConfigError(f"RAG_CHROMA_URL={url!r} is not an http(s) URL like http://127.0.0.1:8000")
-        try:
-            client = chromadb.HttpClient(
-                host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 8000),
-                ssl=parts.scheme == "https", settings=settings,
-            )
-            client.heartbeat()
-        except Exception as exc:
-            raise ConfigError(
-                f"No Chroma server answers at {url} ({type(exc).__name__}). Start one with "
-                "`chroma run --path DIR --port PORT`, or unset RAG_CHROMA_URL to use the embedded store."
-            ) from exc
-        return client
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path / "chroma"), settings=settings)
-
-
-def writable(path: Path) -> bool:
-    """Whether this process may write the embedded index at `path` (Chroma can't even open a
-    database it can't write: it writes on start)."""
-    db = path / "chroma"
-    return not db.is_dir() or (os.access(db, os.W_OK) and all(
-        os.access(f, os.W_OK) for f in db.rglob("*") if f.is_file()))
-
-
-def snapshot(path: Path) -> Path:
-    """A private copy of a read-only index to read from (removed when the process exits)."""
-    import atexit
-    import shutil
-    import tempfile
-
-    copy = Path(tempfile.mkdtemp(prefix="newsrag-readonly-"))
-    atexit.register(shutil.rmtree, copy, ignore_errors=True)
-    shutil.copytree(path / "chroma", copy / "chroma", copy_function=shutil.copyfile)
-    for d in [copy / "chroma", *(p for p in (copy / "chroma").rglob("*") if p.is_dir())]:
-        d.chmod(0o700)  # copytree copied the read-only modes of the directories; sqlite writes beside its file
-    size = sum(f.stat().st_size for f in (copy / "chroma").rglob("*") if f.is_file())
-    log.warning("the index at %s is read-only for this user: reading a copy (%.0f MB) in %s; it won't see "
-                "later ingests, and nothing can be added to it", path, size / 2**20, copy)
-    return copy
-
-
-def centroids(chunks: Sequence[Chunk], vectors: np.ndarray) -> dict[str, np.ndarray]:
-    """article id -> the unit-length mean of its chunk vectors (the article's own vector)."""
-    sums: dict[str, np.ndarray] = {}
-    for c, v in zip(chunks, vectors):
-        sums[c.article_id] = sums.get(c.article_id, 0) + v
-    return {i: v / (np.linalg.norm(v) or 1.0) for i, v in sums.items()}
-
-
-_TEXT_FIELDS = ("id", "title", "text", "source", "url", "author", "origin")
-
-
-def unstorable(a: Article) -> str:
-    """Why the index can't hold `a` as it is ('' when it can): every field must be valid text."""
-    for name in _TEXT_FIELDS:
-        value = getattr(a, name)
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            return f"its {name} is not valid Unicode text (at character {exc.start}); fix the input's encoding"
-    if a.published and date_int(a.published) is None:
-        return f"its date {a.published!r} is not a YYYY-MM-DD date"
-    return ""
-
-
-def stored_article(article_id: str, meta: dict[str, Any], text: str | None = None) -> StoredArticle:
-    """A record's metadata as a StoredArticle."""
-    origins = tuple(o for o in (meta.get("origins") or "").split("\n") if o) or (
-        (meta["origin"],) if meta.get("origin") else ())
-    return StoredArticle(
-        id=article_id, title=meta.get("title", ""), source=meta.get("source", ""), url=meta.get("url", ""),
-        published=meta.get("published") or None, author=meta.get("author", ""), origin=meta.get("origin", ""),
-        origins=origins, content_hash=meta.get("content_hash", ""), chunks=int(meta.get("chunks", 0) or 0),
-        duplicate_of=meta.get("duplicate_of", ""),
-        also_carried_by=tuple(x.strip() for x in (meta.get("also_carried_by") or "").split(",") if x.strip()),
-        ingested=meta.get("ingested", ""), quotes=meta.get("quotes", ""), text=text,
-    )
-
-
-def article_metadata(a: Article) -> dict[str, Any]:
-    return {
-        "title": a.title,
-        "source": a.source,
-        "url": a.url,
-        "published": a.published or "",
-        "date": date_int(a.published) or 0,
-        "author": a.author,
-    }
-
-
 class Store:
     """The Chroma collections of one index: embedded in a directory, or on a Chroma server."""
 
-    def __init__(self, path: Path, model: str, url: str = "") -> None:
+    def __init__(self, path: Path, model: str, url: str = "", *, memory: bool = False) -> None:
         self.path = Path(path)
         self.model = model
         self.url = url
-        self.read_only = not url and not writable(self.path)
-        self._client = _client(snapshot(self.path) if self.read_only else self.path, url)
+        self.memory = memory
+        self.read_only = not (url or memory) and not writable(self.path)
+        if memory:  # all in-memory Chroma clients of a process share one system: a name space each
+            import uuid
+
+            self._client, self._names = connect(self.path, memory=True), f"m{uuid.uuid4().hex[:12]}-"
+        else:
+            self._client, self._names = connect(snapshot(self.path) if self.read_only else self.path, url), ""
         self._chunks = None
         self._articles = None
+        self._corpus: Corpus | None = None
 
     # -- collections ---------------------------------------------------------------------
     def _collection(self, name: str, dim: int | None):
@@ -152,12 +59,12 @@ class Store:
         from chromadb.errors import NotFoundError
 
         try:
-            col = self._client.get_collection(name, embedding_function=None)
+            col = self._client.get_collection(self._names + name, embedding_function=None)
         except (NotFoundError, ValueError):
             if dim is None:
                 return None
             col = self._client.create_collection(
-                name,
+                self._names + name,
                 embedding_function=None,
                 metadata={"embed_model": self.model, "dim": dim, "schema": SCHEMA},
                 configuration={"hnsw": {"space": "cosine"}},
@@ -181,8 +88,8 @@ class Store:
     def stored_model(self) -> str | None:
         """The model the index was built with, without checking it against ours."""
         for col in self._client.list_collections():
-            if col.name == "chunks":
-                return (self._client.get_collection("chunks", embedding_function=None).metadata or {}).get(
+            if col.name == self._names + "chunks":
+                return (self._client.get_collection(col.name, embedding_function=None).metadata or {}).get(
                     "embed_model"
                 )
         return None
@@ -393,7 +300,7 @@ class Store:
         if self.read_only:
             raise ReadOnlyIndexError(f"The index at {self.path} is read-only for this user: it can be searched "
                                      "but not changed. Ask for write access, or ingest into an index of your own.")
-        if not self.url and not (self.path / "chroma").is_dir():
+        if not (self.url or self.memory) and not (self.path / "chroma").is_dir():
             raise IndexGoneError(
                 f"The index directory {self.path} is gone (deleted while this process was running). "
                 "Restart the page or program to create a new index there, then ingest again."
@@ -403,7 +310,7 @@ class Store:
         """Changes on every write, by any process: readers compare it to know they are stale."""
         if not self.open():
             return 0
-        fresh = self._client.get_collection("articles", embedding_function=None)
+        fresh = self._client.get_collection(self._names + "articles", embedding_function=None)
         return int((fresh.metadata or {}).get("generation", 0))
 
     # -- reading -------------------------------------------------------------------------
@@ -438,24 +345,82 @@ class Store:
             got = self._chunks.get(include=["metadatas", "documents"], limit=PAGE, offset=offset)
             yield from zip(got["ids"], got["metadatas"], got["documents"])
 
+    def article(self, article_id: str) -> StoredArticle | None:
+        """One committed article with its text, or None."""
+        got = self.get_article(article_id)
+        return stored_article(article_id, got[0], got[1]) if got else None
+
+    def stats(self) -> IndexStats:
+        """Counts, outlets and dates of what the index holds (model and path are the caller's)."""
+        dates: list[str] = []
+        sources: dict[str, int] = {}
+        ingested: list[str] = []
+        n = copies = 0
+        for a in self.articles():
+            if a.duplicate_of:  # a syndicated copy, kept once under its original
+                copies += 1
+                continue
+            n += 1
+            if a.ingested:
+                ingested.append(a.ingested)
+            if a.published:
+                dates.append(a.published)
+            src = a.source or "(unknown)"
+            sources[src] = sources.get(src, 0) + 1
+        return IndexStats(
+            articles=n, chunks=self.chunk_count(), copies=copies,
+            sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+            first_date=min(dates) if dates else None, last_date=max(dates) if dates else None,
+            last_ingested=max(ingested) if ingested else None,
+        )
+
     def get_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
         if not self.open():
             return None
         got = self._articles.get(ids=[article_id], include=["metadatas", "documents"])
         return (got["metadatas"][0], got["documents"][0]) if got["ids"] else None
 
-    def dense(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float, dict, str]]:
-        """(chunk id, cosine similarity, metadata, text) of the `n` nearest chunks."""
+    def dense(self, vector: np.ndarray, n: int, filters: Filters) -> list[tuple[str, float, dict, str]]:
+        """(chunk id, cosine similarity, metadata, text) of the `n` nearest committed chunks."""
         if not self.open():
             return []
         n = min(n, self._chunks.count())
         if n == 0:
             return []
         got = self._chunks.query(
-            query_embeddings=[vector], n_results=n, where=where or None,
+            query_embeddings=[vector], n_results=n, where=filters.where(),
             include=["metadatas", "documents", "distances"],
         )
+        committed = self.lexical_side().committed
         return [
             (i, 1.0 - float(d), m, t)
             for i, d, m, t in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], got["documents"][0])
+            if m.get("article_id") in committed
         ]
+
+    # -- the lexical side (BM25 over the committed chunks, rebuilt when any process wrote) ------
+    def lexical_side(self) -> Corpus:
+        if self._corpus is None:
+            self._corpus = Corpus.load(self)
+        return self._corpus
+
+    def refresh(self) -> bool:
+        """Called as each question starts: rebuild the lexical side if any process has written to
+        the index since it was built. True when there is something to search."""
+        if self._corpus is not None and self._corpus.generation != self.generation():
+            self._corpus = None
+        return bool(self.lexical_side().ids)
+
+    def lexical(self, query: str, n: int, filters: Filters) -> list[tuple[str, float, dict, str]]:
+        """(chunk id, BM25 score, metadata, text) of the `n` best committed chunks for `query`."""
+        corpus = self.lexical_side()
+        return [(corpus.ids[i], score, corpus.metas[i], corpus.texts[i]) for i, score in corpus.bm25_top(query, n, filters)]
+
+    def coverage(self) -> tuple[str, str] | None:
+        """(first, last) published date of what can be searched, ISO; None when nothing is dated."""
+        return self.lexical_side().coverage
+
+    def term_idf(self, term: str) -> float:
+        """How rare an (already tokenized) term is among the chunks; unseen terms are the rarest."""
+        bm25 = self.lexical_side().bm25
+        return bm25.term_idf(term) if bm25 else 1.0

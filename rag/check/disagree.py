@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from ..lexicon import MONTH_ABBREVIATIONS, UNITS
 from ..types import Citation
 
 MARGIN = 0.15  # a rival report must score this close to the best to be compared (extractive and quotes)
 
-WORD_NUMBERS = {w: i for i, w in enumerate(  # also read by verify.py
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+WORD_NUMBERS = UNITS  # "zero" ... "twenty"
 _SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "m": 1e6, "bn": 1e9}
 _NUMBER = re.compile(
     r"(?<![\w.:/-])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(WORD_NUMBERS) + r")"
@@ -45,7 +44,9 @@ LABEL = {"deaths": "the number of deaths", "injured": "the number injured", "mis
          "percent": "the percentage", "votes": "the vote count", "people": "the number of people"}
 _CLAUSE = re.compile(r"[,;:]\s|\s(?:and|but|while|whereas)\s")
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
-_MONTHS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", re.I)
+_MONTH_STEM = "|".join(MONTH_ABBREVIATIONS[:12])  # jan ... dec: the start of every month's name
+_MONTHS = re.compile(rf"\b(?:{_MONTH_STEM})[a-z]*\.?\s*$", re.I)
+_MONTH_AFTER = re.compile(rf"\s*(?:{_MONTH_STEM})", re.I)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def figures(sentence: str) -> list[Figure]:
         if _YEAR.match(raw_num) and not m.group("scale"):
             continue
         before = sentence[max(0, m.start() - 40):m.start()]
-        if _MONTHS.search(before) or re.match(r"\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", sentence[m.end():], re.I):
+        if _MONTHS.search(before) or _MONTH_AFTER.match(sentence[m.end():]):
             continue  # "January 4", "4 January"
         value = float(WORD_NUMBERS.get(raw_num, None) if raw_num in WORD_NUMBERS else raw_num.replace(",", ""))
         value *= _SCALE.get((m.group("scale") or "").lower(), 1)
@@ -93,18 +94,21 @@ def _kind(before: str, after: str) -> str | None:
 def same_story(title: str, other: str) -> bool:
     """Two headlines about the same story share at least two content words ("Magnitogorsk",
     "explosion"); one shared word ("COVID-19") is too common a link."""
-    from ..bm25 import tokenize
+    from ..text import tokenize
 
     return len(set(tokenize(title)) & set(tokenize(other))) >= 2
 
 
 @dataclass(frozen=True)
 class Report:
-    """One passage sentence that gives a figure: where it is cited from and when it was published."""
+    """One passage sentence that may give a figure: where it comes from, when it was published,
+    and how to cite it if the answer doesn't yet."""
 
     sentence: str
     article_id: str
     published: str | None
+    title: str = ""
+    citation: Citation | None = field(default=None, compare=False)
 
 
 def conflicts(first: Report, others: Sequence[Report]) -> list[tuple[str, Figure, Report, Figure]]:
@@ -137,14 +141,33 @@ def note(kind: str, a: tuple[Figure, int, str | None], b: tuple[Figure, int, str
     return text
 
 
-def among(citations: Sequence[Citation]) -> list[str]:
-    """Notes for figures the cited quotes of different articles give differently (one per kind)."""
-    notes, done = [], set()
-    reports = [Report(c.quote, c.article_id, c.published) for c in citations]
-    for c, mine in zip(citations, reports):
-        for kind, fig, other, theirs in conflicts(mine, reports):
-            if kind not in done:
-                done.add(kind)
-                o = citations[reports.index(other)]
-                notes.append(note(kind, (fig, c.n, c.published), (theirs, o.n, o.published)))
+def disagreements(
+    stated: Sequence[Report], rivals: Sequence[Report], citations: list[Citation], *,
+    same_story_only: bool = False, most: int | None = None,
+) -> list[str]:
+    """Notes for figures that a report the answer states and a rival report of another article
+    give differently: one per kind of figure (at most `most` in all), both reports cited (a
+    rival the answer doesn't cite yet is appended to `citations`). With `same_story_only`, a
+    rival counts only when its headline shares two words with the stated report's (the same
+    story, not a sister incident)."""
+    notes: list[str] = []
+    done: set[str] = set()
+
+    def number(r: Report) -> int:
+        c = r.citation
+        assert c is not None, "a report is compared only when it can be cited"
+        for have in citations:
+            if (have.article_id, have.start) == (c.article_id, c.start):
+                return have.n
+        citations.append(replace(c, n=len(citations) + 1))
+        return len(citations)
+
+    for mine in stated:
+        others = [o for o in rivals if o.article_id != mine.article_id
+                  and (not same_story_only or same_story(mine.title, o.title))]
+        for kind, fig, other, theirs in conflicts(mine, others):
+            if kind in done or (most is not None and len(notes) >= most):
+                continue
+            done.add(kind)
+            notes.append(note(kind, (fig, number(mine), mine.published), (theirs, number(other), other.published)))
     return notes

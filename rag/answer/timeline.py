@@ -10,33 +10,21 @@ Leads repeated across a series are kept once; undated articles can't be placed a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from .answer.extractive import MIN_WORDS, ExtractiveAnswerer, abstain
-from .bm25 import tokenize
-from .chunking import sentence_spans
-from .types import Answer, Citation, Hit
+from ..text import sentence_spans, tokenize
+from ..types import Answer, Citation, Hit, StoredArticle
+from .base import Draft, Steps, once
+from .extractive import ExtractiveAnswerer
+from .sentences import MIN_WORDS, abstain
 
-TIMELINE_K = 40  # passages searched for a timeline (several articles, a few passages each)
+if TYPE_CHECKING:
+    from ..ask.plan import Plan
+    from ..ask.retrieve import Retrieval
+
 MAX_ENTRIES = 12
 ARTICLE_COVERAGE = 0.5  # share of the topic's idf-weighted terms an article must hold to join
-
-_ASKS = re.compile(
-    r"^\s*(?:how\s+(?:did|has|have|had)\s+(?P<a>.+?)\s+(?:develop|unfold|evolve|progress|change|play out)\w*"
-    r"|(?:give me\s+|show me\s+|what is\s+|what's\s+)?(?:a\s+|the\s+)?(?:timeline|chronology)\s+(?:of|for)\s+(?P<b>.+?)"
-    r"|what happened (?:with|to|in) (?P<c>.+?) over time)\s*\??\s*$",
-    re.I,
-)
-
-
-def timeline_topic(question: str) -> str | None:
-    """'How did the Notre-Dame fire develop?' -> 'the Notre-Dame fire'; None for other questions."""
-    m = _ASKS.match(question)
-    if not m:
-        return None
-    topic = (m.group("a") or m.group("b") or m.group("c") or "").strip()
-    return topic or None
 
 
 Lead = Callable[[str], "tuple[int, int, str] | None"]  # article id -> its first sentence (offsets, text)
@@ -91,3 +79,20 @@ def lead_sentence(text: str) -> tuple[int, int, str] | None:
         if len(text[s:e].split()) >= MIN_WORDS:
             return s, e, text[s:e]
     return None
+
+
+class TimelineAnswerer:
+    """The Answerer for "How did X develop?": the story's articles' leads, oldest first."""
+
+    name = "timeline"
+
+    def __init__(self, scorer: ExtractiveAnswerer, article: Callable[[str], StoredArticle | None]) -> None:
+        self.scorer = scorer
+        self.article = article
+
+    def answer(self, plan: "Plan", found: "Retrieval") -> Steps:
+        return once(Draft(build(plan.question, plan.topic or plan.search, found.hits, self.scorer, self._lead)))
+
+    def _lead(self, article_id: str) -> tuple[int, int, str] | None:
+        got = self.article(article_id)
+        return lead_sentence(got.text or "") if got else None

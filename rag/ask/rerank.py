@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
-from .errors import ModelError
-from .types import Hit
+from ..errors import ModelError
+from ..types import Hit
 
 log = logging.getLogger(__name__)
 

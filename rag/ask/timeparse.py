@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..lexicon import MONTH_WORD, MONTHS, WEEKDAYS
+
 REPORTING_LAG = 7
 
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+_MONTHS = MONTHS
+_MONTH = f"({MONTH_WORD})"
 _YEAR = r"((?:19|20)\d\d)"
-_WEEKDAYS = [d.lower() for d in calendar.day_name]
+_WEEKDAYS = list(WEEKDAYS)
 _PART = r"(early|mid|middle of|late|end of|the end of|the start of|start of|beginning of|the beginning of|first week of|first days of|the first week of|the first days of|last week of|the last week of)"
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from ..config import Settings
 
 USER_AGENT = "newsrag/0.1 (news question answering; +https://pypi.org/project/newsrag/)"
 DEFAULT_TIMEOUT = 20.0  # seconds for one URL, redirects and body included

@@ -13,8 +13,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .fetch import Fetcher, FetchError, FetchPolicy
-from .loaders import html_article, plain_html, record
-from .types import Article, Failure
+from .html import html_article, plain_html
+from .records import record
+from ..types import Article, Failure
 
 log = logging.getLogger(__name__)
 

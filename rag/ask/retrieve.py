@@ -1,0 +1,129 @@
+"""Retrieval: the plan's search, with its filters and time window, against the index.
+
+`search()` is one hybrid search: dense (Chroma) and BM25, each filtered the same way, fused by
+reciprocal rank, with a cap on chunks per article so one long story can't crowd out the rest.
+`retrieve()` runs it for a plan: a time the corpus doesn't cover is refused (`outside`), and a
+window in which nothing was published is widened (a month each side, then all dates).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..types import Filters, Hit
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from .plan import Plan
+    from .timeparse import TimeWindow
+
+RRF_K = 60
+DEFAULT_CANDIDATES = 50
+
+
+WIDEN_DAYS = 31  # a window that held nothing is widened by this much on each side, then dropped
+
+Search = Callable[[str, int, Filters], "list[Hit]"]
+
+
+@dataclass
+class Retrieval:
+    """What was found for a plan, and under which restrictions."""
+
+    hits: list[Hit] = field(default_factory=list)
+    filters: Filters = field(default_factory=Filters)  # the filters actually applied (a window folded in)
+    window: tuple[str, str] | None = None  # the published-date window applied, from the question's time
+    widened: str = ""  # the window asked for held nothing: the note that says what was searched instead
+    outside: str = ""  # "after" / "before": the time asked about lies beyond the corpus's dates
+    coverage: tuple[str, str] | None = None  # first and last publication dates the corpus holds
+    seconds: float = 0.0
+
+
+def retrieve(plan: "Plan", search: Search, coverage: tuple[str, str] | None) -> Retrieval:
+    """Search for `plan` with `search(text, k, filters)`; see the module docstring."""
+    t0 = time.perf_counter()
+    f, window = plan.filters, plan.window
+    if window and coverage and (window.since.isoformat() > coverage[1] or window.until.isoformat() < coverage[0]):
+        dates_free = Filters(None, None, f.sources, f.article_ids)
+        return Retrieval(search(plan.search, plan.k, dates_free), dates_free, coverage=coverage,
+                         outside="after" if window.since.isoformat() > coverage[1] else "before",
+                         seconds=time.perf_counter() - t0)
+    hits: list[Hit] = []
+    filters, attempt = f, None
+    for attempt in windows(window):
+        filters = Filters(attempt[0] if attempt else f.since, attempt[1] if attempt else f.until, f.sources, f.article_ids)
+        hits = search(plan.search, plan.k, filters)
+        if hits or attempt is None:
+            break
+    widened = ""
+    if window and attempt != window.iso():
+        widened = (f"Nothing was published between {window.since} and {window.until}; searched " +
+                   (f"{attempt[0]} to {attempt[1]} instead." if attempt else "all dates instead."))
+    applied = (filters.since, filters.until) if window and (filters.since or filters.until) else None
+    return Retrieval(hits, filters, applied, widened, coverage=coverage, seconds=time.perf_counter() - t0)
+
+
+def windows(window: "TimeWindow | None") -> list[tuple[str, str] | None]:
+    """The window, then a month wider on each side, then no window at all."""
+    if window is None:
+        return [None]
+    wider = (window.since - timedelta(days=WIDEN_DAYS), window.until + timedelta(days=WIDEN_DAYS))
+    return [window.iso(), (wider[0].isoformat(), wider[1].isoformat()), None]
+
+
+def hit_from(cid: str, meta: dict[str, Any], text: str) -> Hit:
+    return Hit(
+        article_id=meta.get("article_id", ""),
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        url=meta.get("url", ""),
+        published=meta.get("published") or None,
+        text=text,
+        score=0.0,
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        chunk_id=cid,
+    )
+
+
+def search(
+    store: Store,
+    vector: np.ndarray,
+    query: str,
+    k: int,
+    filters: Filters = Filters(),
+    per_article: int = 3,
+    candidates: int = DEFAULT_CANDIDATES,
+) -> list[Hit]:
+    """The top `k` chunks for `query` (embedded as `vector`), fused dense + BM25, at most
+    `per_article` from one article."""
+    n = max(candidates, k * 4)
+    hits: dict[str, Hit] = {}
+    fused: dict[str, float] = {}
+    for rank, (cid, sim, meta, text) in enumerate(store.dense(vector, n, filters)):
+        hit = hits.setdefault(cid, hit_from(cid, meta, text))
+        hit.dense_score = sim
+        fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    for rank, (cid, score, meta, text) in enumerate(store.lexical(query, n, filters)):
+        hit = hits.setdefault(cid, hit_from(cid, meta, text))
+        hit.bm25_score = score
+        fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+
+    out: list[Hit] = []
+    per: dict[str, int] = {}
+    for cid in sorted(fused, key=fused.__getitem__, reverse=True):
+        hit = hits[cid]
+        if per.get(hit.article_id, 0) >= per_article:
+            continue
+        per[hit.article_id] = per.get(hit.article_id, 0) + 1
+        hit.score = fused[cid]
+        out.append(hit)
+        if len(out) == k:
+            break
+    return out
