@@ -72,12 +72,14 @@ def planted_pairs(shared: Path) -> list[Pair]:
 
 def check(answer, pair: Pair) -> str:  # noqa: ANN001
     """'' when the answer reports the disagreement as it should, else what is wrong."""
-    cited = {c.article_id: c.n for c in answer.citations}
+    cited: dict[str, list[int]] = {}
+    for c in answer.citations:
+        cited.setdefault(c.article_id, []).append(c.n)
     if "Reports differ" not in answer.text:
         return "no disagreement said"
     if pair.gold_id not in cited or pair.planted["id"] not in cited:
         return f"does not cite both (cites {sorted(cited)})"
-    if f"the later report [{cited[pair.planted['id']]}] gives {pair.new}" not in answer.text:
+    if not any(f"the later report [{n}] gives {pair.new}" in answer.text for n in cited[pair.planted["id"]]):
         return "does not name the later report's figure"
     return ""
 

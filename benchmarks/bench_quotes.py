@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rag.text import sentence_spans  # noqa: E402
-from rag.ingest.quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches  # noqa: E402
+from rag.ingest.quotes import NAMED, PRONOUN, ROLE, UNCERTAIN, Quote, extract_quotes, speaker_matches  # noqa: E402
 
 SEED = 13
 LABELS = ROOT / "benchmarks" / "quote_labels.jsonl"
@@ -94,10 +94,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=SEED, help="with --draw")
     ap.add_argument("--sample", help="with --draw: what to call the sample in the labels")
     ap.add_argument("--errors", action="store_true", help="list the labelled quotations attributed wrongly")
+    ap.add_argument("--more", type=Path, nargs="*", default=[ROOT / "benchmarks" / "quote_labels_roles.jsonl"],
+                    help="more label files (default: the role-attributed sample)")
     args = ap.parse_args()
 
     path = args.shared / "data" / "wikinews-en-2019-2021" / "articles.jsonl"
     articles = [json.loads(line) for line in path.open(encoding="utf-8")]
+    seed = (ROOT / "corpus" / "baonghean-putin-negotiations.txt").read_text(encoding="utf-8")
+    articles.append({"id": "baonghean", "title": seed.split("\n", 1)[0], "text": seed.split("\n", 1)[1].strip()})
     sentence_spans("Warm up the sentence splitter. It loads once.")
 
     found: dict[str, list[Quote]] = {}
@@ -120,7 +124,7 @@ def main() -> None:
     by = Counter(q.confidence for q in quotes)
     print(f"{len(articles)} articles, {len(quotes)} quotations "
           f"({sum(1 for qs in found.values() if qs)} articles with any)")
-    for c in (NAMED, PRONOUN, UNCERTAIN):
+    for c in (NAMED, PRONOUN, ROLE, UNCERTAIN):
         print(f"  {c:<10} {by[c]:>5}  {by[c] / max(1, len(quotes)):6.1%}")
     print(f"time per article: mean {1000 * statistics.mean(times):.2f} ms, "
           f"max {1000 * max(times):.1f} ms, total {sum(times):.2f} s")
@@ -128,9 +132,10 @@ def main() -> None:
     if not args.labels.exists():
         print(f"no labels at {args.labels}")
         return
-    labels = [json.loads(line) for line in args.labels.open(encoding="utf-8") if line.strip()]
+    labels = [json.loads(line) for path in [args.labels, *args.more] if path.exists()
+              for line in path.open(encoding="utf-8") if line.strip()]
     index = {(a, q.start, q.end): q for a, qs in found.items() for q in qs}
-    scored: dict[str, list[bool]] = {NAMED: [], PRONOUN: [], UNCERTAIN: []}
+    scored: dict[str, list[bool]] = {NAMED: [], PRONOUN: [], ROLE: [], UNCERTAIN: []}
     by_sample: dict[str, list[bool]] = {}
     missing, changed, errors = 0, 0, []
     for row in labels:
@@ -149,11 +154,11 @@ def main() -> None:
                 errors.append((row, q))
     print(f"\nlabelled sample: {len(labels)} quotations ({missing} no longer extracted, "
           f"{changed} predicted differently than when labelled)")
-    for c in (NAMED, PRONOUN):
+    for c in (NAMED, PRONOUN, ROLE):
         xs = scored[c]
         print(f"  precision {c:<8} {sum(xs) / max(1, len(xs)):6.3f}  ({sum(xs)}/{len(xs)})")
-    both = scored[NAMED] + scored[PRONOUN]
-    print(f"  precision named+pronoun {sum(both) / max(1, len(both)):6.3f}  ({sum(both)}/{len(both)})")
+    both = scored[NAMED] + scored[PRONOUN] + scored[ROLE]
+    print(f"  precision named+pronoun+role {sum(both) / max(1, len(both)):6.3f}  ({sum(both)}/{len(both)})")
     for name, xs in by_sample.items():
         print(f"    of which sample {name!r:<10} {sum(xs) / max(1, len(xs)):6.3f}  ({sum(xs)}/{len(xs)})")
     xs = scored[UNCERTAIN]

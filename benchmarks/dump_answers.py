@@ -61,7 +61,7 @@ def dump(index_dir: Path, questions: Path) -> dict[str, Any]:
         answer = None
         for turn in q.get("turns") or [q["question"]]:
             answer = index.query(turn, history=history, k=10)
-            history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer.text}]
+            history += [{"role": "user", "content": turn}, answer.history_message()]
         out[q["id"]] = view(answer)
     return out
 

@@ -73,7 +73,7 @@ def ask(index: Any, q: dict[str, Any], k: int = 10) -> Answer:
     answer = None
     for turn in q.get("turns") or [q["question"]]:
         answer = index.query(turn, history=history, k=k)
-        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer.text}]
+        history += [{"role": "user", "content": turn}, answer.history_message()]
     assert answer is not None
     return answer
 
@@ -129,6 +129,9 @@ def summarize(results: Iterable[Result]) -> dict[str, float | int]:
     out["retrieve_p95_s"] = _pct([r.retrieve_s for r in rs], 0.95)
     out["answer_p50_s"] = _pct([r.answer_s for r in rs], 0.5)
     out["answer_p95_s"] = _pct([r.answer_s for r in rs], 0.95)
+    said = [float(len(r.answer.split())) for r in rs if not r.abstained]  # what an answer (not a refusal) reads as
+    if said:
+        out["answer_words_p50"] = _pct(said, 0.5)
     return out
 
 
@@ -147,7 +150,7 @@ class Report:
 
     def table(self) -> str:
         cols = ["n", "hit@1", "hit@5", "hit@10", "mrr@10", "evidence_recall@5", "answer_accuracy",
-                "false_abstention", "abstention", "citation_precision", "retrieve_p50_s", "answer_p50_s"]
+                "false_abstention", "abstention", "citation_precision", "answer_words_p50", "retrieve_p50_s", "answer_p50_s"]
         rows = [("overall", self.overall)] + sorted(self.by_type.items())
         head = "| type | " + " | ".join(cols) + " |"
         lines = [head, "|" + "---|" * (len(cols) + 1)]

@@ -26,3 +26,15 @@ TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eig
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 ORDINALS = {"first": 1, "second": 2, "third": 3}
 NUMBER_WORDS = {**UNITS, **TENS, "hundred": 100, "dozen": 12}  # every word that is a number by itself
+
+# What people are called by what they do: a question asks for one ("which journalist"), an article
+# names one before a name ("Actress Denise Crosby") and then calls the person by it ("the actress said").
+OCCUPATIONS = frozenset("""actor actress singer author writer journalist reporter athlete coach driver pilot
+    scientist researcher doctor founder owner captain footballer musician artist lawyer officer commander
+    engineer astronaut student teacher priest bishop archbishop cardinal presenter host prosecutor activist
+    economist analyst historian photographer filmmaker director producer rapper comedian model chef designer
+    player manager nurse surgeon professor explorer climber sailor soldier veteran farmer""".split())
+
+# What a person does in words: "what did X <verb>?" asks for a quotation (rag/ask/plan.py, slots.py).
+SAY_VERBS = ("say|tell|write|conclude|warn|describe|react|respond|compare|give|call|ask|urge|promise|claim|argue|"
+             "suggest|predict|insist|admit|deny|vow|demand|propose|recommend|tweet|post")

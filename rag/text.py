@@ -6,15 +6,22 @@
 - `sentence_spans`: sentence offsets by NLTK's Punkt model as shipped inside llama-index-core
   (no download), a line break always ending a sentence;
 - `seen_lowercase`: whether Punkt's training text used a word in lower case (a common word,
-  not a name), for the quotation extractor.
+  not a name), for the quotation extractor;
+- `fact_difference`: where two texts that say the same thing give a fact differently ("in
+  Tampa" / "in Glendale"): a syndicated copy that differs so is no copy, and two reports that
+  differ so disagree.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import re
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
+
+from .lexicon import MONTH_NAMES, NUMBER_WORDS, WEEKDAYS
 
 STOPWORDS = frozenset(
     """a an and are as at be been being but by did do does for from had has have he her him his how
@@ -121,3 +128,36 @@ def seen_lowercase(word: str, only: bool = False) -> bool:
     and never capitalised inside a sentence ("fellow", unlike "Mark" or "Bill")."""
     flags = _ortho_context().get(word.lower(), 0)
     return bool(flags & _ORTHO_LC) and not (only and flags & _ORTHO_MID_UC)
+
+
+_FACT_WORDS = frozenset([*NUMBER_WORDS, *MONTH_NAMES, *WEEKDAYS])
+_PUNCT = ".,;:!?\"“”'’()[]"
+
+
+def _fact(word: str, ignore: Collection[str]) -> bool:
+    core = word.strip(_PUNCT)
+    if not core or core.lower() in ignore:
+        return False
+    return any(c.isdigit() for c in core) or core.lower() in _FACT_WORDS or core[0].isupper()
+
+
+def alike(a: str, b: str) -> float:
+    """How much of their wording two texts share, 0..1 (difflib's ratio over words)."""
+    fold = lambda text: [w.strip(_PUNCT).lower() for w in text.split()]  # noqa: E731
+    return difflib.SequenceMatcher(None, fold(a), fold(b), autojunk=False).ratio()
+
+
+def fact_difference(a: str, b: str, ignore: Collection[str] = (), edge: int = 0) -> tuple[str, str] | None:
+    """(what `a` says, what `b` says instead) at the first place two alike texts differ in a fact
+    (a number, a name, a place, a month or weekday), or None when they differ only in wording.
+    Differences within `edge` words of either end (bylines, datelines) and in `ignore` words
+    (outlets' own names) don't count."""
+    wa, wb = a.split(), b.split()
+    fold = lambda words: [w.strip(_PUNCT).lower() for w in words]  # noqa: E731
+    ops = difflib.SequenceMatcher(None, fold(wa), fold(wb), autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal" or i1 < edge or i2 > len(wa) - edge or j1 < edge or j2 > len(wb) - edge:
+            continue
+        if any(_fact(w, ignore) for w in wa[i1:i2] + wb[j1:j2]):
+            return " ".join(wa[i1:i2]).strip(_PUNCT) or "-", " ".join(wb[j1:j2]).strip(_PUNCT) or "-"
+    return None

@@ -243,6 +243,12 @@ class Answer:
         d["notice"] = self.notice
         return d
 
+    def history_message(self) -> dict[str, Any]:
+        """This answer as an assistant turn of a conversation: pass it in the next question's
+        `history`, and a follow-up leans on the articles it cited too."""
+        return {"role": "assistant", "content": self.text,
+                "article_ids": list(dict.fromkeys(c.article_id for c in self.citations))}
+
     def _repr_markdown_(self) -> str:
         """Jupyter shows the answer as the page does (rag/render.py)."""
         from .render import markdown, view
@@ -296,6 +302,7 @@ class StoredArticle:
     chunks: int = 0
     duplicate_of: str = ""
     also_carried_by: tuple[str, ...] = ()
+    variant_of: str = ""  # an alike report it differs from in a fact (kept, not collapsed as a copy)
     ingested: str = ""  # when it was last written, UTC ISO
     quotes: str = ""  # its quotations as stored (rag/answer/quoted.py decodes them)
     text: str | None = None

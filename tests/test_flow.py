@@ -24,6 +24,10 @@ ARTICLES = [
      "text": "Mayor Ingrid Solvang spoke to reporters about the reconstruction of Lindmark. "
              "\"We will rebuild the fish market stone by stone, and it will be stronger than before,\" Solvang said. "
              "She added that the harbour would reopen within a month."},
+    {"id": "port-1", "title": "Harbour master inspects Lindmark piers", "date": "2021-03-20", "source": "Coast Post",
+     "text": "Harbour master Olav Berg inspected the damaged piers of Lindmark on Saturday. A notice posted at the "
+             "port warned that \"the piers will close whenever the wind exceeds gale force until repairs end\". "
+             "Berg walked the length of the quay with two engineers."},
     {"id": "ferry-1", "title": "Ferry service to Brannholm resumes", "date": "2021-05-20", "source": "Daily Wire",
      "text": "The ferry service between Lindmark and Brannholm resumed on Friday after the earthquake repairs. "
              "The operator said the crossing takes forty minutes."},
@@ -37,7 +41,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
     src.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
     idx = memory_index(tmp)
     report = idx.ingest([src], progress=False)
-    assert (report.added, report.failed) == (4, [])
+    assert (report.added, report.failed) == (5, [])
     return idx
 
 
@@ -60,6 +64,13 @@ def test_a_quote_question_is_answered_from_the_speakers_quotations(index: NewsIn
     _verbatim(index, answer)
 
 
+def test_a_quotation_the_article_does_not_attribute_is_said_to_be_so(index: NewsIndex) -> None:
+    answer = index.query("What did Berg say about the piers closing in gale force wind?", as_of="2021-05-01")
+    assert answer.text.startswith("The closest quotation on this is one the article does not clearly attribute, "
+                                  "so it may not be Berg's: “the piers will close whenever the wind exceeds gale force")
+    assert "Berg said:" not in answer.text
+
+
 def test_reports_that_disagree_are_both_cited(index: NewsIndex) -> None:
     answer = index.query("How many people died in the Lindmark earthquake?", as_of="2021-05-01")
     assert "Reports differ on the number of deaths" in answer.text
@@ -72,7 +83,8 @@ def test_a_timeline_lists_the_story_oldest_first(index: NewsIndex) -> None:
     answer = index.timeline("the Lindmark earthquake", as_of="2021-05-01")
     dates = [c.published for c in answer.citations]
     assert dates == sorted(dates) and len(dates) >= 2
-    assert all(line.startswith(("2021-03-01", "2021-03-03", "2021-03-10", "2021-05-20")) for line in answer.text.splitlines())
+    assert all(line.startswith(("2021-03-01", "2021-03-03", "2021-03-10", "2021-03-20", "2021-05-20"))
+               for line in answer.text.splitlines())
 
 
 def test_a_time_outside_the_corpus_is_said_not_answered(index: NewsIndex) -> None:
@@ -112,7 +124,92 @@ def test_streaming_gives_the_same_answer(index: NewsIndex) -> None:
 
 def test_the_read_side_is_typed(index: NewsIndex, tmp_path: Path) -> None:
     stats = index.stats()
-    assert (stats.articles, stats.sources) == (4, {"Coast Post": 2, "Daily Wire": 2})
+    assert (stats.articles, stats.sources) == (5, {"Coast Post": 3, "Daily Wire": 2})
     assert (stats.first_date, stats.last_date) == ("2021-03-01", "2021-05-20")
-    assert {a.id for a in index.articles()} == {"quake-1", "quake-2", "talks-1", "ferry-1"}
+    assert {a.id for a in index.articles()} == {"quake-1", "quake-2", "talks-1", "port-1", "ferry-1"}
     assert [q.speaker for q in index.quotes(speaker="Solvang")] == ["Ingrid Solvang"]
+
+
+STORIES = [
+    {"id": "bus-1", "title": "Children's bus overturns in Babyninsky", "date": "2021-06-06", "source": "Coast Post",
+     "text": "A bus carrying children from Smolensk to Kaluga overturned in Babyninsky on Sunday. The bus driver "
+             "told reporters he lost control on the wet road. Eleven children were taken to hospital in Kaluga."},
+    {"id": "fair-1", "title": "Brannholm harvest fair draws crowds", "date": "2021-09-12", "source": "Daily Wire",
+     "text": "The harvest fair in Brannholm drew 4,000 visitors over the weekend. ((WN)) What was your favourite "
+             "part of the harvest fair? The apple parade was the favourite part of the fair for most visitors, "
+             "organiser Ada Lind said."},
+    {"id": "rally-1", "title": "Brannholm rally against the harbour plan", "date": "2021-10-02", "source": "Coast Post",
+     "text": "Hundreds rallied in Brannholm on Saturday against the new harbour plan. Councillor Per Holm called the "
+             "harbour plan \"lousy\" and asked for a vote on it. A leaflet handed out at the rally read: \"the harbour "
+             "plan will cost more than the town can ever pay back\"."},
+]
+
+
+@pytest.fixture(scope="module")
+def stories(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
+    tmp = tmp_path_factory.mktemp("stories")
+    src = tmp / "stories.jsonl"
+    src.write_text("".join(json.dumps(a) + "\n" for a in STORIES), encoding="utf-8")
+    idx = memory_index(tmp)
+    assert idx.ingest([src], progress=False).added == 3
+    return idx
+
+
+def test_a_detail_the_story_leaves_out_is_said_to_be_missing(stories: NewsIndex) -> None:
+    answer = stories.query("What is the name of the driver of the bus that overturned in Babyninsky?", as_of="2021-12-01")
+    assert answer.abstained and answer.text.startswith("The articles found don't say who.")
+    assert answer.related and answer.related[0].article_id == "bus-1"  # what the story does say, cited
+    told = stories.query("How many children were taken to hospital after the bus overturned in Babyninsky?",
+                         as_of="2021-12-01")
+    assert not told.abstained and "Eleven children" in told.text
+
+
+def test_a_question_that_asks_two_things_is_answered_for_each(stories: NewsIndex) -> None:
+    answer = stories.query("How many children were taken to hospital after the Babyninsky bus crash, and how many "
+                           "visitors did the Brannholm harvest fair draw?", as_of="2021-12-01")
+    assert "Eleven children" in answer.text and "4,000 visitors" in answer.text
+    assert {c.article_id for c in answer.citations} == {"bus-1", "fair-1"}
+
+
+def test_an_interviewers_question_is_never_the_answer(stories: NewsIndex) -> None:
+    answer = stories.query("What was the favourite part of the Brannholm harvest fair?", as_of="2021-12-01")
+    assert "apple parade" in answer.text and "?" not in answer.text
+
+
+def test_a_sentence_reporting_the_speakers_words_wins_over_an_unattributed_quotation(stories: NewsIndex) -> None:
+    answer = stories.query("What word did Councillor Per Holm use for the harbour plan?", as_of="2021-12-01")
+    assert '"lousy"' in answer.text and answer.answerer == "extractive"
+    assert "may not be" not in answer.text  # not the leaflet's words offered as perhaps his
+
+
+def test_alike_reports_that_differ_in_a_fact_are_both_kept_and_linked(tmp_path: Path) -> None:
+    text = ("The final of the regional football cup will be played at the Harbour Stadium in {city} on Sunday, the "
+            "league said in a statement. Tickets go on sale on Monday, and the organisers expect a full house of "
+            "fans from both clubs travelling for the match. Both clubs have reached the final for the first time in "
+            "a decade, after semi-finals decided on penalties last week. The league's chairman said the venue had been "
+            "chosen for its new stands and its rail links, and that the kick-off would be at three in the afternoon. "
+            "Police will close the roads around the ground for the day, and extra trains will run in the evening.")
+    copy = {"id": "cup-2", "title": "Cup final venue named", "date": "2021-04-02", "source": "Daily Wire",
+            "text": text.format(city="Lindmark")}
+    rows = [{"id": "cup-1", "title": "Cup final venue named", "date": "2021-04-01", "source": "Coast Post",
+             "text": text.format(city="Lindmark")}, copy, {**copy, "id": "cup-3", "text": text.format(city="Brannholm")}]
+    src = tmp_path / "cup.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    idx = memory_index(tmp_path)
+    idx.ingest([src], progress=False)
+    assert idx.article("cup-2").duplicate_of == "cup-1"  # the same words: a syndicated copy, kept once
+    third = idx.article("cup-3")
+    assert not third.duplicate_of and third.variant_of in ("cup-1", "cup-2") and third.chunks > 0
+    answer = idx.query("Where will the regional football cup final be played?", as_of="2021-05-01")
+    assert "Reports differ: “Lindmark”" in answer.text and "“Brannholm”" in answer.text
+    assert {c.article_id for c in answer.citations} >= {"cup-1", "cup-3"}
+
+
+def test_a_followup_leans_on_the_articles_the_last_answer_cited(index: NewsIndex) -> None:
+    first = index.query("What did Mayor Solvang say about the fish market?", as_of="2021-05-01")
+    message = first.history_message()
+    assert message["article_ids"] == list(dict.fromkeys(c.article_id for c in first.citations))
+    from rag.ask.plan import make_plan
+
+    plan = make_plan("And what about the harbour?", [{"role": "user", "content": first.question}, message])
+    assert plan.followup and plan.context_articles == tuple(message["article_ids"])

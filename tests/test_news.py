@@ -129,11 +129,9 @@ def test_quotes_of_a_speaker(index) -> None:  # noqa: ANN001
     assert "President Putin told Carlson" in signed.context
     text = index.article(signed.article_id).text
     assert text[signed.quote.start:signed.quote.end] == signed.quote.text
-    # the quotation the article doesn't attribute is never listed under his name...
-    assert not any("stop supplying weapons" in h.quote.text for h in found)
-    # ...and is listed, as uncertain, without a speaker filter
-    unclear = [h for h in index.quotes(about="stop supplying weapons", k=50) if "stop supplying weapons" in h.quote.text]
-    assert unclear and unclear[0].speaker is None
+    # the one the article gives to "the Kremlin boss" is his too (a role the article gave him)
+    weapons = next(h for h in found if "stop supplying weapons" in h.quote.text)
+    assert weapons.quote.confidence == "role" and 'The Kremlin "boss"' in weapons.context
 
 
 def test_what_did_x_say_answers_from_x_quotations(index) -> None:  # noqa: ANN001
@@ -144,9 +142,9 @@ def test_what_did_x_say_answers_from_x_quotations(index) -> None:  # noqa: ANN00
     assert "Affleck" in cite.quote and index.article(cite.article_id).text[cite.start:cite.end] == cite.quote
 
 
-def test_an_unattributed_quotation_is_said_to_be_unattributed(index) -> None:  # noqa: ANN001
+def test_the_seed_question_credits_putin(index) -> None:  # noqa: ANN001
     answer = index.query("What did Putin say about weapons supply?")
-    assert answer.text.startswith("The closest quotation on this is one the article does not clearly attribute, "
-                                  "so it may not be Putin's: “if you really want to stop the conflict, you need to "
+    assert answer.text.startswith("Vladimir Putin said: “if you really want to stop the conflict, you need to "
                                   "stop supplying weapons.")
-    assert "Putin said:" not in answer.text
+    [cite] = answer.citations
+    assert index.article(cite.article_id).text[cite.start:cite.end] == cite.quote

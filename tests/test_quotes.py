@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import CORPUS, WIKINEWS
-from rag.ingest.quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, speaker_matches
+from rag.ingest.quotes import NAMED, PRONOUN, ROLE, UNCERTAIN, Quote, extract_quotes, speaker_matches
 
 SEED = (CORPUS / "baonghean-putin-negotiations.txt").read_text(encoding="utf-8")
 READY = "We are ready to negotiate with anyone who wants peace"
@@ -147,6 +147,34 @@ def test_unnamed_or_ambiguous_speakers_are_uncertain(text: str) -> None:
     assert who(text) == (None, UNCERTAIN)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ('Russian President Vladimir Putin spoke on Friday. "We are ready," the Russian president said.',
+     ("Vladimir Putin", ROLE)),
+    ('Prime Minister Boris Johnson visited Leeds. The prime minister said "the plan will go ahead as promised".',
+     ("Boris Johnson", ROLE)),
+    ('Actress Denise Crosby, 65, spoke. The actress recalled the show as "a scrappy little stepchild of the lot".',
+     ("Denise Crosby", ROLE)),
+    ('Russian President Vladimir Putin met former Russian President Dmitry Medvedev. "We agree on the next '
+     'steps," the Russian president said.', ("Vladimir Putin", ROLE)),  # the former one is not "the president"
+    ('Governor Kay Ivey signed it. The governor tweeted her reasoning saying, "every life is a sacred gift".',
+     ("Kay Ivey", ROLE)),
+])
+def test_a_role_is_resolved_to_the_one_person_the_article_gave_it(text: str, expected: tuple) -> None:
+    assert who(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # two presidents: "the president" could be either
+    'President Vladimir Putin met President Joe Biden. "We are ready for the next round," the president said.',
+    # nobody is given the title
+    'Vladimir Putin spoke on Friday. "We are ready for the next round," the Russian president said.',
+    # a role nobody in the article has
+    'Prime Minister Boris Johnson spoke. "We are ready for the next round," the president said.',
+])
+def test_a_role_that_fits_nobody_or_two_people_stays_uncertain(text: str) -> None:
+    assert who(text) == (None, UNCERTAIN)
+
+
 def test_a_new_sentence_after_a_closed_quotation_is_not_its_attribution() -> None:
     text = ('Superintendent Yolanda Yu said at a press conference: "The officers\' lives were threatened." '
             "Amnesty International has called for an investigation into the shooting.")
@@ -179,9 +207,9 @@ def test_seed_article() -> None:
         ("Yes", "Vladimir Putin", NAMED),
         ("He signed it. We were ready to", "Vladimir Putin", NAMED),
         ("This ball can be rolled back a", "Vladimir Putin", NAMED),
-        ("We have never refused to negot", None, UNCERTAIN),  # "the Russian president said": not guessed
-        ("You should urge the current Uk", None, UNCERTAIN),
-        ("if you really want to stop the", None, UNCERTAIN),
+        ("We have never refused to negot", "Vladimir Putin", ROLE),  # "the Russian president said"
+        ("You should urge the current Uk", "Vladimir Putin", PRONOUN),  # continues it
+        ("if you really want to stop the", "Vladimir Putin", ROLE),  # 'The Kremlin "boss" sent a message ... that'
     ]
     signed = quotes[1]
     assert signed.text.endswith("why should we make a fuss and correct other people's mistakes?")
@@ -265,7 +293,7 @@ def test_every_wikinews_quotation_is_verbatim_and_well_formed(wikinews: list[dic
             assert text[q.start : q.end] == q.text, a["id"]
             assert q.text == q.text.strip() and q.text
             assert q.sentence_start <= q.start < q.end <= q.sentence_end <= len(text)
-            assert q.confidence in (NAMED, PRONOUN, UNCERTAIN)
+            assert q.confidence in (NAMED, PRONOUN, ROLE, UNCERTAIN)
             assert (q.speaker is None) == (q.confidence == UNCERTAIN)
             assert q.speaker is None or q.speaker in text, (a["id"], q.speaker)
     assert total > 500

@@ -1,14 +1,20 @@
 """The default answerer: no LLM. It quotes the sentences that answer the question, each cited.
 
 1. Candidate sentences come from the top passages (rag/answer/sentences.py).
-2. Each is scored for the *question*, not just the topic: semantic similarity to the question,
-   how much of the question's weighted vocabulary it covers, whether it holds the kind of thing
-   asked for (a number for "how many", a date for "when", a quotation for "what did X say"),
-   whether it adds anything beyond the question's own words, and the rank of its passage.
-3. The best one to three sentences are kept (a second article is brought in for comparison
-   questions), and each becomes a citation whose quote is verbatim from the article.
+2. Each is scored for the *question*, not just the topic, by a linear ranker (RANKER) over
+   features that each stand for a class of questions: similarity of the sentence and of its
+   passage to the question, how much of the question's weighted vocabulary it covers, whether it
+   holds the kind of thing asked for (rag/ask/slots.py: a number of what is counted for "how
+   many", a date for "when", a person for "who", a quotation for "what did X say") or only
+   restates the question, and the rank of its passage.
+3. The best sentence is kept, and up to two more that cover what it leaves open when they score
+   close to it (a second article is brought in for comparison questions; a question that asks
+   several things gets the best sentence for each); each becomes a citation whose quote is
+   verbatim from the article.
 4. When the top passages don't cover what the question is about (below the calibrated
-   threshold), it abstains and shows the closest passages as related coverage.
+   threshold), it abstains and shows the closest passages as related coverage; when none of the
+   best sentences of the articles on the story holds the kind of thing asked for, it says what
+   the articles don't say ("who", "how many or how much").
 5. It hands the check step the sentences it states and the close sentences of other articles
    it passed over, so sources that disagree are said (rag/check/disagree.py).
 """
@@ -23,21 +29,52 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..ask.plan import COMPARISON, speaker, wants
-from ..check.disagree import MARGIN, Report, figures
+from ..ask.slots import holds, slot_of
+from ..check.disagree import Report, figures
 from ..lexicon import MONTH_NAME, NUMBER_WORDS, SCALES, WEEKDAY
 from ..text import tokenize
 from ..types import Answer, Hit
 from .base import Draft, Steps, once
-from .sentences import Sentence, abstain, attributed_to, candidates, cite, key, overlaps
+from .sentences import PASSAGES, Sentence, abstain, attributed_to, candidates, cite, key, overlaps
 
 if TYPE_CHECKING:
     from ..ask.plan import Plan
     from ..ask.retrieve import Retrieval
 
 MAX_SENTENCES = 3
-ENCODE_LIMIT = 16  # sentences embedded per answer (the best by their lexical score); 12 scores the same on dev
+ENCODE_LIMIT = 16  # sentences embedded per answer (the best by their lexical score); 10 or 12 lose split questions
 CONFIDENCE_PASSAGES = 3  # the passages whose coverage of the question decides abstention
-DISAGREE_MARGIN = MARGIN  # another article's sentence this close to the best one may contradict it
+SLOT_SENTENCES = 3  # the best sentences one of which must hold what is asked for, or the answer abstains
+STORY = 0.8  # ... among the articles on the question's story: covering this share of what the best one covers
+# The kinds of thing whose absence the wording reads reliably (an organisation or a reason often
+# goes unmarked), and how the abstention says what is missing.
+MISSING = {"number": "how many or how much", "date": "when", "person": "who", "place": "where",
+           "name": "what it is called"}
+LEAD_CHARS = 250  # a sentence starting this near the top of its article is its lead
+# What the sentence ranker weighs, and its weights: a linear listwise ranker fit on the tuning sets'
+# candidate sentences (dev + tune; a positive holds the gold answer), by benchmarks/train_picker.py, which
+# prints these and how well they pick out of fold. Every feature stands for a class of questions.
+RANKER = {
+    "sim": 4.5400,  # cosine of sentence and question (0 when not embedded)
+    "passage_sim": 4.1813,  # cosine of its passage and the search text
+    "coverage": 3.4876,  # share of the question's idf-weighted terms it holds
+    "novelty": -0.6569,  # share of its words the question doesn't have
+    "rank": -1.9788,  # its passage's rank, over PASSAGES
+    "holds_slot": 0.8397,  # it holds the kind of thing asked for (rag/ask/slots.py)
+    "lacks_slot": -0.6846,  # the question asks for a kind of thing and it holds none
+    "quotation": 1.8280,  # a quotation, for a question about what someone said
+    "attributed": 0.8185,  # ... attributed to the person asked about
+    "embedded": 1.1074,  # it was among the sentences embedded (the best by the lexical score)
+    "log_words": -0.7203,  # log(1 + its words): long sentences are padded answers
+    "lead": -0.4093,  # it opens its article
+}
+FEATURES = tuple(RANKER)
+_WEIGHTS = np.array(list(RANKER.values()))
+# Margins are in the ranker's units, log-odds: a sentence 2 below the best is e^-2 = 0.14 times
+# as likely to be the one that answers.
+DISAGREE_MARGIN = 2.0  # another article's sentence this close to the best one may contradict it
+COMPARE_MARGIN = 2.0  # a comparison brings in another article's best sentence this close
+FURTHER_MARGIN = 2.0  # a further sentence joins the best only when it scores this close
 DISAGREE_COVERAGE = 0.6  # ... when its article covers the question this well, relative to the answer's
 
 _DATE = re.compile(rf"\b(?:{MONTH_NAME}|(?:18|19|20)\d\d|{WEEKDAY})\b", re.I)
@@ -51,9 +88,9 @@ _TIMEWORD = re.compile(rf"(?:{MONTH_NAME}|{WEEKDAY}|christmas)", re.I)
 
 @dataclass
 class Weights:
-    """How sentences are scored and picked; tuned on the dev set (benchmarks/RESULTS.md)."""
+    """The lexical score that picks which sentences are embedded, and how further sentences are
+    picked (the ranker, RANKER, decides the best); tuned on the dev set (benchmarks/RESULTS.md)."""
 
-    sim: float = 0.55  # cosine similarity of sentence and question
     coverage: float = 0.45  # share of the question's idf-weighted terms the sentence holds
     answer_type: float = 0.05  # bonus for holding the kind of thing asked for (a number, a date...)
     title_discount: float = 0.3  # weight of question terms the article's title already has (the topic)
@@ -125,10 +162,11 @@ class ExtractiveAnswerer:
         return q_terms
 
     def score(self, question: str, sentences: list[Sentence], context: str = "") -> None:
-        """Set `.score` (how well a sentence alone answers), `.sim`, `.tokens` and `.met`.
+        """Set `.score` (the ranker's log-odds that the sentence alone answers), `.features`,
+        `.sim`, `.tokens` and `.met`.
 
-        The lexical part is scored for every sentence first; only the `encode_limit` best by it
-        are embedded (embedding is most of an answer's cost), the rest keep similarity 0."""
+        A lexical score is computed for every sentence first; only the `encode_limit` best by it
+        are embedded (embedding is most of an answer's cost), the rest have similarity 0."""
         if not sentences:
             return
         q_terms = self.terms(question, context)
@@ -154,10 +192,32 @@ class ExtractiveAnswerer:
                 w.coverage * coverage + type_score - (w.restate if novelty < 0.25 else 0.0) - w.rank * s.rank
             )
         shortlist = sorted(sentences, key=lambda s: s.score, reverse=True)[: self.encode_limit]
-        vectors = self.encode([question] + [s.text for s in shortlist])
-        for s, sim in zip(shortlist, vectors[1:] @ vectors[0]):
-            s.sim = float(sim)
-            s.score += w.sim * s.sim
+        new = [s for s in shortlist if s.vector is None]  # a sentence scored before keeps its vector
+        vectors = self.encode([question] + [s.text for s in new])
+        for s, vector in zip(new, vectors[1:]):
+            s.vector = vector
+        listed = {id(s) for s in shortlist}
+        for s in sentences:
+            s.sim = float(s.vector @ vectors[0]) if id(s) in listed else 0.0
+        slot = slot_of(question)
+        for s in sentences:
+            s.features = self._features(s, question, slot, q_terms, total, titles, who)
+            s.score = float(np.dot(_WEIGHTS, s.features))
+
+    def _features(
+        self, s: Sentence, question: str, slot: str | None, q_terms: dict[str, float], total: float,
+        titles: dict[str, set[str]], who: str | None,
+    ) -> list[float]:
+        """What the ranker weighs (FEATURES, in that order) for one scored sentence."""
+        title = titles[s.hit.article_id]
+        coverage = sum(wt * (self.w.title_discount if t in title else 1.0) for t, wt in q_terms.items()
+                       if t in s.tokens) / total
+        lacks = slot is not None and not holds(slot, s.text, question)
+        return [s.sim, s.hit.dense_score or 0.0, coverage, len(s.tokens - set(q_terms)) / (len(s.tokens) or 1), s.rank / PASSAGES,
+                float(slot is not None and not lacks), float(lacks),
+                float(bool(_QUOTATION.search(s.text)) and "quote" in wants(question)),
+                float(bool(who) and attributed_to(s, who)), float(s.sim != 0.0),
+                float(np.log1p(len(s.text.split()))), float(s.start < LEAD_CHARS)]
 
     def select(self, question: str, sentences: list[Sentence], context: str = "") -> list[Sentence]:
         """Greedy cover: the best sentence first, then sentences that hold what the chosen ones
@@ -178,7 +238,8 @@ class ExtractiveAnswerer:
             def gain(s: Sentence) -> float:
                 cov = sum(wt for t, wt in uncovered.items() if t in s.tokens) / total
                 return cov + w.answer_type * len(unmet & s.met) + w.residual_sim * s.sim - w.rank * s.rank
-            pool = [s for s in sentences if s not in chosen and not overlaps(s, chosen)]
+            pool = [s for s in sentences if s not in chosen and not overlaps(s, chosen)
+                    and s.score >= best.score - FURTHER_MARGIN]
             if not pool:
                 break
             nxt = max(pool, key=gain)
@@ -189,10 +250,35 @@ class ExtractiveAnswerer:
             uncovered = {t: wt for t, wt in uncovered.items() if t not in nxt.tokens}
             unmet -= nxt.met
         if COMPARISON.search(question) and len({s.hit.article_id for s in chosen}) == 1 and len(chosen) < MAX_SENTENCES + 1:
-            other = [s for s in sentences if s.hit.article_id != best.hit.article_id and s.score >= best.score - 0.25]
+            other = [s for s in sentences if s.hit.article_id != best.hit.article_id and s.score >= best.score - COMPARE_MARGIN]
             if other:
                 chosen.append(max(other, key=lambda s: s.score))
         return chosen
+
+    def each_part(self, question: str, parts: Sequence[str], sentences: list[Sentence], context: str) -> list[Sentence]:
+        """For a question that asks several things: the best sentence for each ask, in the order
+        asked (the whole question is the context each is scored in); scores end as the whole
+        question's, for the check step."""
+        chosen: list[Sentence] = []
+        for part in parts:
+            self.score(part, sentences, f"{context} {question}".strip())
+            pool = [s for s in sentences if not overlaps(s, chosen)]
+            if pool:
+                chosen.append(max(pool, key=lambda s: s.score))
+        self.score(question, sentences, context)
+        return chosen
+
+    def covers(self, question: str, sentences: Sequence[Sentence], context: str = "") -> dict[str, float]:
+        """How much of the question each candidate's passage covers (idf-weighted share of its
+        terms in the title and passage), by article id (the best passage of each)."""
+        terms = self.terms(question, context)
+        total = sum(terms.values()) or 1.0
+        out: dict[str, float] = {}
+        for h in {id(s.hit): s.hit for s in sentences}.values():
+            tokens = {key(t) for t in tokenize(f"{h.title} {h.text}")}
+            share = sum(w for t, w in terms.items() if t in tokens) / total
+            out[h.article_id] = max(share, out.get(h.article_id, 0.0))
+        return out
 
     def confidence(self, question: str, hits: Sequence[Hit], context: str = "") -> float:
         """How well the top passages cover what the question is about: the idf-weighted share of
@@ -216,14 +302,21 @@ class ExtractiveAnswerer:
 
     def answer(self, plan: "Plan", found: "Retrieval") -> Steps:
         """The Answerer interface: quote what answers the planned question from what was found."""
-        return once(self.draft(plan.question, found.hits, plan.context))
+        return once(self.draft(plan.question, found.hits, plan.context, plan.parts))
 
-    def draft(self, question: str, hits: Sequence[Hit], context: str = "") -> Draft:
+    def draft(self, question: str, hits: Sequence[Hit], context: str = "", parts: Sequence[str] = ()) -> Draft:
         sentences = candidates(hits)
         self.score(question, sentences, context)
         if self.confidence(question, hits, context) < self.threshold:
             return Draft(abstain(question, hits, sentences))
-        chosen = self.select(question, sentences, context)
+        slot = slot_of(question)
+        story = self.covers(question, sentences, context)
+        top = max(story.values())
+        best = sorted((s for s in sentences if story[s.hit.article_id] >= STORY * top),
+                      key=lambda s: s.score, reverse=True)[:SLOT_SENTENCES]
+        if slot in MISSING and not parts and not any(holds(slot, s.text, question) for s in best):
+            return Draft(abstain(question, hits, sentences, missing=MISSING[slot]))
+        chosen = self.each_part(question, parts, sentences, context) if parts else self.select(question, sentences, context)
         if not chosen:
             return Draft(abstain(question, hits, sentences))
         citations = [cite(n, s) for n, s in enumerate(chosen, 1)]
@@ -240,21 +333,13 @@ class ExtractiveAnswerer:
         well), against the sentences of other articles that score nearly as well and whose article
         covers the question about as well as the answer's."""
         best = max(s.score for s in chosen)
-        terms = self.terms(question, context)
-        total = sum(terms.values()) or 1.0
-        covers: dict[str, float] = {}
-
-        def coverage(s: Sentence) -> float:
-            if s.hit.article_id not in covers:
-                tokens = {key(t) for t in tokenize(f"{s.hit.title} {s.hit.text}")}
-                covers[s.hit.article_id] = sum(w for t, w in terms.items() if t in tokens) / total
-            return covers[s.hit.article_id]
-
+        covers = self.covers(question, sentences, context)
+        coverage = lambda s: covers[s.hit.article_id]  # noqa: E731
         floor = DISAGREE_COVERAGE * max(coverage(s) for s in chosen)
-        close = sorted((s for s in sentences if s.score >= best - DISAGREE_MARGIN and coverage(s) >= floor
-                        and figures(s.text)), key=lambda s: s.score, reverse=True)
-        pool = [s for s in chosen if figures(s.text)]
+        close = sorted((s for s in sentences if s.score >= best - DISAGREE_MARGIN and coverage(s) >= floor),
+                       key=lambda s: s.score, reverse=True)
+        pool = list(chosen)
         if Need.of(question, context).number:
-            pool += [s for s in close if s not in pool]
+            pool += [s for s in close if s not in pool and figures(s.text)]
         report = lambda s: Report(s.text, s.hit.article_id, s.hit.published, s.hit.title, cite(0, s))  # noqa: E731
         return [report(s) for s in pool], [report(s) for s in close]

@@ -11,6 +11,7 @@ speaker is uncertain is offered as such, never under a name.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -23,11 +24,13 @@ from ..ingest.quotes import NAMED, PRONOUN, UNCERTAIN, Quote, extract_quotes, sp
 from ..text import sentence_spans, tokenize
 from ..types import Answer, Citation, Hit, StoredArticle
 from .base import Draft, Steps, once
+from .sentences import attributed_to, candidates
 
 if TYPE_CHECKING:
     from ..ask.plan import Plan
     from ..ask.retrieve import Retrieval
 
+_QUOTE_MARK = re.compile(r"[\"“”]")
 QUOTE_PASSAGES = 6  # the articles of this many top hits are searched for the speaker's quotations
 SAME_TOPIC = 0.08  # a second quotation is added when it is this close to the best one
 MIN_RELEVANCE = 0.3  # cosine of the question's topic and a quotation below which it isn't about it
@@ -154,6 +157,8 @@ class QuoteAnswerer:
         theirs.sort(key=lambda h: -h.score)
         unclear.sort(key=lambda h: -h.score)
         if unclear and unclear[0].score >= UNCLEAR_RELEVANCE and (not theirs or theirs[0].score < MIN_RELEVANCE):
+            if any(_QUOTE_MARK.search(c.text) and attributed_to(c, who) for c in candidates(hits[:QUOTE_PASSAGES])):
+                return None  # a sentence reports X's words ('X called it "lousy"'): the extractive answerer quotes it
             h = unclear[0]
             return Draft(Answer(question=question, text=f"The closest quotation on this is one the article does not "
                                 f"clearly attribute, so it may not be {who}'s: “{h.quote.text}” [1]",

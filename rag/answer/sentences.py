@@ -10,6 +10,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..lexicon import MONTH_NAME
 from ..text import sentence_spans, tokenize
 from ..types import Answer, Citation, Hit
@@ -19,6 +21,8 @@ PASSAGES = 6  # how many top hits sentences are drawn from
 NOT_IN_CORPUS = "The corpus doesn't say."
 
 _DATELINE = re.compile(rf"^\W*(?:\w+day,?\s+)?(?:{MONTH_NAME})\s+\d{{1,2}},?\s+\d{{4}}\W*$", re.I)
+_ASKS = re.compile(r"\?[\s\"'”’)\]]*$")  # a sentence that asks (an interviewer's question) answers nothing
+_PRONOUN_OPENS = re.compile(r"\W*(?:he|she)\b", re.I)
 _PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|told|added|wrote|warned)\b|\b(?:said|says|told|added)\s+(?:he|she)\b", re.I)
 
 
@@ -34,6 +38,8 @@ class Sentence:
     tokens: set[str] = field(default_factory=set)
     met: set[str] = field(default_factory=set)
     before: str = ""  # the sentence before it in the passage (who "she said" refers to)
+    features: list[float] = field(default_factory=list)  # what the ranker scored it by (extractive.py)
+    vector: "np.ndarray | None" = field(default=None, repr=False)  # its embedding, once it was embedded
 
 
 def candidates(hits: Sequence[Hit], passages: int = PASSAGES) -> list[Sentence]:
@@ -45,7 +51,7 @@ def candidates(hits: Sequence[Hit], passages: int = PASSAGES) -> list[Sentence]:
         for s, e in _merge_quotes(hit.text, sentence_spans(hit.text)):
             text = hit.text[s:e]
             key = (hit.article_id, hit.start + s)
-            if not (key in seen or len(text.split()) < MIN_WORDS or _DATELINE.match(text)):
+            if not (key in seen or len(text.split()) < MIN_WORDS or _DATELINE.match(text) or _ASKS.search(text)):
                 seen.add(key)
                 out.append(Sentence(hit, rank, hit.start + s, hit.start + e, text, before=before))
             before = text
@@ -53,10 +59,11 @@ def candidates(hits: Sequence[Hit], passages: int = PASSAGES) -> list[Sentence]:
 
 
 def attributed_to(s: Sentence, name: str) -> bool:
-    """The sentence names the speaker, or says "she said" right after a sentence that does."""
+    """The sentence names the speaker, or says "she said" (or opens with "He") right after a
+    sentence that names them."""
     if name in s.text:
         return True
-    return bool(_PRONOUN_SAID.search(s.text)) and name in s.before
+    return bool(_PRONOUN_SAID.search(s.text) or _PRONOUN_OPENS.match(s.text)) and name in s.before
 
 
 def _open_quote(text: str) -> bool:
@@ -81,8 +88,9 @@ def _merge_quotes(text: str, spans: list[tuple[int, int]], most: int = 4) -> lis
     return out
 
 
-def abstain(question: str, hits: Sequence[Hit], sentences: Sequence[Sentence] = ()) -> Answer:
-    """An honest 'not in the corpus', with the closest passages (one per article) as related coverage."""
+def abstain(question: str, hits: Sequence[Hit], sentences: Sequence[Sentence] = (), missing: str = "") -> Answer:
+    """An honest 'not in the corpus', with the closest passages (one per article) as related coverage.
+    `missing` says what the coverage found leaves out ("how many"), when it is on the question's story."""
     best: dict[str, Sentence] = {}
     for s in sorted(sentences, key=lambda s: s.score, reverse=True):
         best.setdefault(s.hit.article_id, s)
@@ -90,10 +98,13 @@ def abstain(question: str, hits: Sequence[Hit], sentences: Sequence[Sentence] = 
     if not related:  # no whole sentence to quote: cite the closest passages as they are
         related = [Citation(n, h.article_id, h.title, h.source, h.url, h.published, h.text, h.start, h.end)
                    for n, h in enumerate(_one_per_article(hits)[:3], 1)]
-    text = NOT_IN_CORPUS + (
-        " The closest coverage is listed below; none of it answers the question." if related else
-        " Nothing related was found."
-    )
+    if missing and related:
+        text = f"The articles found don't say {missing}. What they report is listed below."
+    else:
+        text = NOT_IN_CORPUS + (
+            " The closest coverage is listed below; none of it answers the question." if related else
+            " Nothing related was found."
+        )
     return Answer(question=question, text=text, abstained=True, related=related, hits=list(hits))
 
 

@@ -3,7 +3,9 @@ so search with the earlier user turns too.
 
 History is a list of {"role", "content"} messages, the shape Gradio uses. Assistant turns (with
 their source boxes and [n] markers) are not searched: they are our own quotes, and the user's
-words say what the conversation is about.
+words say what the conversation is about. But an assistant turn may say which articles it cited
+(`"article_ids": [...]`, as `Answer.history_message()` writes it): a follow-up then leans on
+those articles too.
 """
 
 from __future__ import annotations
@@ -65,6 +67,18 @@ def context_for(question: str, history: Sequence[Message] | None) -> str:
     if not turns or not is_followup(question):
         return ""
     return " ".join(turns[-CONTEXT_TURNS:])
+
+
+def cited_articles(history: Sequence[Message] | None) -> tuple[str, ...]:
+    """The articles the last answer in `history` cited, when its message says ('article_ids')."""
+    for m in reversed(list(history or ())):
+        if m.get("role") != "assistant" or (m.get("metadata") or {}).get("title"):
+            continue
+        ids = m.get("article_ids")
+        if isinstance(ids, (list, tuple)):
+            return tuple(dict.fromkeys(i for i in ids if isinstance(i, str) and i))[:10]
+        return ()
+    return ()
 
 
 def search_query(question: str, history: Sequence[Message] | None) -> str:

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..lexicon import SAY_VERBS
 from ..types import Filters
-from .conversation import Message, context_for, is_followup, user_turns
+from .conversation import Message, cited_articles, context_for, is_followup, user_turns
+from .slots import slot_of
 from .timeparse import TimeWindow, parse_time
 
 if TYPE_CHECKING:
@@ -39,13 +41,14 @@ WANTS_NUMBER = re.compile(
 WANTS_DATE = re.compile(r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bon what date\b", re.I)
 WANTS_PERSON = re.compile(r"^\s*(?:who|whom)\b|\bwhich (?:person|journalist|player|leader|candidate|minister|man|woman|company|group|team|country|side)\b", re.I)
 WANTS_QUOTE = re.compile(
-    r"\bwhat did .+ (?:say|tell|write|conclude|warn)\b|\bhow did .+ (?:describe|react|respond)\b|"
+    rf"\bwhat did .+ (?:{SAY_VERBS})\b|\bhow did .+ (?:describe|react|respond)\b|"
+    r"\bwhat (?:word|words|term|phrase|name) did .+ (?:use|choose|give)\b|"
     r"\baccording to\b|\bwhat warning\b|\bview of\b|\bcompare\b",
     re.I,
 )
 COMPARISON = re.compile(r"\bwhich (?:of (?:them|the \w+)|came|happened|one)\b|\bfirst[:,]|\bor\b.+\?$|\bboth\b|\bbetween\b", re.I)
 _SPEAKER = re.compile(
-    r"\b(?:did|does|do)\s+(?P<a>.+?)\s+(?:say|tell|write|conclude|warn|describe|react|respond|compare|give|call)\b"
+    rf"\b(?:word|words|term|phrase) did\s+(?P<d>.+?)\s+use\b|\b(?:did|does|do)\s+(?P<a>.+?)\s+(?:{SAY_VERBS})\b"
     r"|\b[Aa]ccording to\s+(?P<b>[^,?]+)|(?P<c>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)['’]s\s+(?:view|warning|reaction)",
 )
 _TIMELINE = re.compile(
@@ -54,6 +57,18 @@ _TIMELINE = re.compile(
     r"|what happened (?:with|to|in) (?P<c>.+?) over time)\s*\??\s*$",
     re.I,
 )
+
+
+_AND_ASK = re.compile(r"(?:,|;)?\s+and\s+(?=(?:what|which|who|whom|whose|when|where|why|how|on what|in what|at what|"
+                      r"for what|to what|by what|by how|name)\b)|;\s+", re.I)
+
+
+def parts_of(question: str) -> tuple[str, ...]:
+    """The asks of a question that joins two or more ("How many died, and where did it happen?"
+    -> both halves); one part for a question that asks one thing."""
+    found = [p.strip(" ,;") for p in _AND_ASK.split(question)]
+    found = [p for p in found if len(p.split()) >= 3]
+    return tuple(found) if len(found) > 1 else (question,)
 
 
 def wants(question: str) -> frozenset[str]:
@@ -67,7 +82,7 @@ def speaker(question: str) -> str | None:
     m = _SPEAKER.search(question)
     if not m:
         return None
-    names = re.findall(r"\b[A-Z][\w'’.-]+", m.group("a") or m.group("b") or m.group("c") or "")
+    names = re.findall(r"\b[A-Z][\w'’.-]+", m.group("a") or m.group("b") or m.group("c") or m.group("d") or "")
     return names[-1].rstrip(".") if names else None
 
 
@@ -86,7 +101,7 @@ def timeline_topic(question: str) -> str | None:
     m = _TIMELINE.match(question)
     if not m:
         return None
-    topic = (m.group("a") or m.group("b") or m.group("c") or "").strip()
+    topic = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").strip()
     return topic or None
 
 
@@ -98,8 +113,11 @@ class Plan:
     search: str  # the text retrieval searches (a follow-up's context first; a timeline's topic)
     context: str = ""  # the earlier user turns a follow-up leans on ('' for a standalone question)
     followup: bool = False
+    parts: tuple[str, ...] = ()  # the asks of a question that joins several ("..., and where ...?"), else ()
+    context_articles: tuple[str, ...] = ()  # a follow-up's: the articles the last answer cited
     intent: str = FACTUAL  # factual | quote | timeline | comparison
     wants: frozenset[str] = field(default_factory=frozenset)  # number, date, person, quote
+    slot: str | None = None  # the one kind of thing asked for (rag/ask/slots.py): number, date, person, place, ...
     speaker: str | None = None  # whose words a quote question asks for
     topic: str | None = None  # the story a timeline follows, or what a quote question is about
     window: TimeWindow | None = None  # the dates the question names (None with explicit since/until)
@@ -128,6 +146,7 @@ def make_plan(
     story = timeline_topic(question)
     who = speaker(question)
     intent = TIMELINE if story else QUOTE if who else COMPARISON_INTENT if COMPARISON.search(question) else FACTUAL
+    followup = bool(user_turns(history)) and is_followup(question)
     window = None
     if not (filters.since or filters.until):
         window = parse_time(question, today) or (parse_time(context, today) if context else None)
@@ -135,9 +154,12 @@ def make_plan(
         question=question,
         search=story or f"{context} {question}".strip(),
         context=context,
-        followup=bool(user_turns(history)) and is_followup(question),
+        followup=followup,
+        parts=parts if len(parts := parts_of(question)) > 1 else (),
+        context_articles=cited_articles(history) if followup else (),
         intent=intent,
         wants=wants(question),
+        slot=slot_of(question),
         speaker=who,
         topic=story or (quote_topic(question) if who else None),
         window=window,

@@ -8,15 +8,18 @@ window in which nothing was published is widened (a month each side, then all da
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..lexicon import MONTH_WORD
 from ..types import Filters, Hit
+from .timeparse import latest_before
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -40,7 +43,8 @@ class Retrieval:
     filters: Filters = field(default_factory=Filters)  # the filters actually applied (a window folded in)
     window: tuple[str, str] | None = None  # the published-date window applied, from the question's time
     widened: str = ""  # the window asked for held nothing: the note that says what was searched instead
-    outside: str = ""  # "after" / "before": the time asked about lies beyond the corpus's dates
+    outside: str = ""  # "after" / "before": the time asked about lies beyond the corpus's dates (and,
+    # before them, no later report mentions it)
     coverage: tuple[str, str] | None = None  # first and last publication dates the corpus holds
     seconds: float = 0.0
 
@@ -49,11 +53,20 @@ def retrieve(plan: "Plan", search: Search, coverage: tuple[str, str] | None) -> 
     """Search for `plan` with `search(text, k, filters)`; see the module docstring."""
     t0 = time.perf_counter()
     f, window = plan.filters, plan.window
-    if window and coverage and (window.since.isoformat() > coverage[1] or window.until.isoformat() < coverage[0]):
-        dates_free = Filters(None, None, f.sources, f.article_ids)
-        return Retrieval(search(plan.search, plan.k, dates_free), dates_free, coverage=coverage,
-                         outside="after" if window.since.isoformat() > coverage[1] else "before",
-                         seconds=time.perf_counter() - t0)
+    if window and coverage:
+        window = latest_before(window, date.fromisoformat(coverage[1]))
+        if window.since.isoformat() > coverage[1]:  # nothing can have been reported yet
+            dates_free = Filters(None, None, f.sources, f.article_ids)
+            return Retrieval(search(plan.search, plan.k, dates_free), dates_free, coverage=coverage,
+                             outside="after", seconds=time.perf_counter() - t0)
+        if window.until.isoformat() < coverage[0]:  # only a later report that looks back on it can say
+            dates_free = Filters(None, None, f.sources, f.article_ids)
+            hits = search(plan.search, plan.k, dates_free)
+            back = [h for h in hits if mentions(h.text, window)]
+            note = (f"The corpus starts on {coverage[0]}, after {window.text}; "
+                    "answered from later reports that mention it.") if back else ""
+            return Retrieval(back or hits, dates_free, widened=note, coverage=coverage,
+                             outside="" if back else "before", seconds=time.perf_counter() - t0)
     hits: list[Hit] = []
     filters, attempt = f, None
     for attempt in windows(window):
@@ -61,12 +74,38 @@ def retrieve(plan: "Plan", search: Search, coverage: tuple[str, str] | None) -> 
         hits = search(plan.search, plan.k, filters)
         if hits or attempt is None:
             break
+    for part in plan.parts:  # a question that asks several things: each is searched for too
+        hits = fuse(hits, search(f"{plan.context} {part}".strip(), plan.k, filters), plan.k)
+    if plan.context_articles and not f.article_ids:  # a follow-up: what the last answer cited counts too
+        hits = fuse(hits, search(plan.search, plan.k, replace(filters, article_ids=plan.context_articles)), plan.k)
     widened = ""
     if window and attempt != window.iso():
         widened = (f"Nothing was published between {window.since} and {window.until}; searched " +
                    (f"{attempt[0]} to {attempt[1]} instead." if attempt else "all dates instead."))
     applied = (filters.since, filters.until) if window and (filters.since or filters.until) else None
     return Retrieval(hits, filters, applied, widened, coverage=coverage, seconds=time.perf_counter() - t0)
+
+
+def mentions(text: str, window: "TimeWindow") -> bool:
+    """`text` names the time of `window`: its month and year together ("March 2015", "March 3,
+    2015") when it names a month, else one of its years."""
+    named = re.findall(r"\b(?:19|20)\d\d\b", window.text)  # the years asked about, not the reporting lag's
+    years = "|".join(named or [str(y) for y in range(window.since.year, window.until.year + 1)])
+    month = re.search(MONTH_WORD, window.text, re.I)
+    if month:
+        return bool(re.search(rf"\b{month.group()}\w*\.?(?:\s+\d{{1,2}},?)?\s+(?:{years})\b", text, re.I))
+    return bool(re.search(rf"\b(?:{years})\b", text))
+
+
+def fuse(first: list[Hit], second: list[Hit], k: int, weight: float = 1.0) -> list[Hit]:
+    """Two ranked lists as one, by reciprocal rank (the second weighted), at most `k`."""
+    score: dict[str, float] = {}
+    by_id: dict[str, Hit] = {}
+    for w, ranked in ((1.0, first), (weight, second)):
+        for rank, h in enumerate(ranked):
+            by_id.setdefault(h.chunk_id, h)
+            score[h.chunk_id] = score.get(h.chunk_id, 0.0) + w / (RRF_K + rank + 1)
+    return [by_id[c] for c in sorted(score, key=score.__getitem__, reverse=True)[:k]]
 
 
 def windows(window: "TimeWindow | None") -> list[tuple[str, str] | None]:

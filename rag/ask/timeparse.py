@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from ..lexicon import MONTH_WORD, MONTHS, WEEKDAYS
@@ -29,6 +29,7 @@ class TimeWindow:
     since: date
     until: date
     text: str  # the words of the question it was read from
+    year_named: bool = True  # False for a month or season without a year ("in early April"): the latest one was assumed
 
     def iso(self) -> tuple[str, str]:
         return self.since.isoformat(), self.until.isoformat()
@@ -54,6 +55,15 @@ def _part(span: tuple[date, date], part: str | None) -> tuple[date, date]:
     return span
 
 
+def latest_before(window: TimeWindow, last: date) -> TimeWindow:
+    """A window whose year was assumed, moved back a year at a time until it starts by `last`
+    (the corpus's last date): "early April" asked of a 2019-2020 archive means April 2020."""
+    while window.since > last and not window.year_named:
+        back = lambda d: d.replace(year=d.year - 1, day=min(d.day, 28) if d.month == 2 else d.day)  # noqa: E731
+        window = replace(window, since=back(window.since), until=back(window.until))
+    return window
+
+
 def _lagged(since: date, until: date, as_of: date, text: str) -> TimeWindow:
     return TimeWindow(since, max(since, min(as_of, until + timedelta(days=REPORTING_LAG))), text)
 
@@ -73,6 +83,9 @@ _RELATIVE = re.compile(
     r"|\b(?:in the |over the )?(?:last|past) (\d+) (day|week|month)s?\b",
     re.I,
 )
+# a month word in lower case is a month only after one of these ("in march"; not "the march in London")
+_MONTH_CUE = re.compile(r"\b(?:in|of|since|until|till|by|before|after|during|from|through|early|mid|late|last|next|this|"
+                        r"every|each|end|start|beginning|middle)\W*$", re.I)
 _CHRISTMAS = re.compile(rf"\bchristmas\b(?:[^.?!]*?\b{_YEAR})?", re.I)
 
 
@@ -97,13 +110,15 @@ def parse_time(question: str, as_of: date) -> TimeWindow | None:
             continue  # "may" is usually the verb
         if len(word) <= 4 and word[0].islower():
             continue  # "mar", "dec" in lower case are words, not months
+        if word[0].islower() and not (m.group(1) or m.group(3) or _MONTH_CUE.search(q[: m.start()])):
+            continue  # "the anti-Brexit march in London" is a march, not March
         since, until = _part(_month_year(m, as_of, 2, 3), m.group(1))
         if m.group(0).lower().startswith("since"):
             return TimeWindow(since, as_of, m.group(0))
         before = q[max(0, m.start() - 6) : m.start()].lower()
         if "since" in before:
             return TimeWindow(since, as_of, "since " + m.group(0))
-        return _lagged(since, until, as_of, m.group(0))
+        return replace(_lagged(since, until, as_of, m.group(0)), year_named=bool(m.group(3)))
     if m := _YEAR_ONLY.search(q):
         year = int(m.group(1))
         if m.group(0).lower().startswith("since"):

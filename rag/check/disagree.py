@@ -1,5 +1,7 @@
 """Sources that disagree: different figures for the same thing (deaths, injuries, counts,
-amounts) in passages of different articles about the same story.
+amounts) in passages of different articles about the same story, and reports that say the
+same thing but give a fact differently ("... at Raymond James Stadium in Tampa, Florida" against
+"... at Raymond James Stadium in Glendale, Arizona").
 
 A figure is a number with what it counts next to it ("39 dead", "killed 41 people", "the death
 toll rose to 41", "$2.5 million"). Two figures disagree when they count the same kind of thing,
@@ -14,10 +16,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from ..lexicon import MONTH_ABBREVIATIONS, UNITS
+from ..lexicon import MONTH_ABBREVIATIONS, UNITS, WEEKDAYS
+from ..text import alike, fact_difference
 from ..types import Citation
 
 MARGIN = 0.15  # a rival report must score this close to the best to be compared (extractive and quotes)
+PARALLEL = 0.6  # share of wording two reports' sentences must share to be the same statement
 
 WORD_NUMBERS = UNITS  # "zero" ... "twenty"
 _SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "m": 1e6, "bn": 1e9}
@@ -141,15 +145,27 @@ def note(kind: str, a: tuple[Figure, int, str | None], b: tuple[Figure, int, str
     return text
 
 
+def value_note(a: tuple[str, int, str | None], b: tuple[str, int, str | None]) -> str:
+    """'Reports differ: “Tampa, Florida” [1] (2021-02-08) against “Glendale, Arizona” [2]; ...'"""
+    (va, na, da), (vb, nb, db) = a, b
+    text = (f"Reports differ: “{va}” [{na}]" + (f" ({da})" if da else "") +
+            f" against “{vb}” [{nb}]" + (f" ({db})" if db else ""))
+    if da and db and da != db:
+        later_n, later = (nb, vb) if db > da else (na, va)
+        return text + f"; the later report [{later_n}] gives “{later}”."
+    return text + "; neither is later."
+
+
 def disagreements(
     stated: Sequence[Report], rivals: Sequence[Report], citations: list[Citation], *,
     same_story_only: bool = False, most: int | None = None,
 ) -> list[str]:
     """Notes for figures that a report the answer states and a rival report of another article
-    give differently: one per kind of figure (at most `most` in all), both reports cited (a
-    rival the answer doesn't cite yet is appended to `citations`). With `same_story_only`, a
-    rival counts only when its headline shares two words with the stated report's (the same
-    story, not a sister incident)."""
+    give differently (one per kind of figure), and for a rival that says the same as a stated
+    report but gives a fact differently (one such note); at most `most` in all. Both reports are
+    cited (a rival the answer doesn't cite yet is appended to `citations`). With
+    `same_story_only`, a rival's figures count only when its headline shares two words with the
+    stated report's (the same story, not a sister incident)."""
     notes: list[str] = []
     done: set[str] = set()
 
@@ -162,12 +178,35 @@ def disagreements(
         citations.append(replace(c, n=len(citations) + 1))
         return len(citations)
 
+    def full() -> bool:
+        return most is not None and len(notes) >= most
+
     for mine in stated:
-        others = [o for o in rivals if o.article_id != mine.article_id
-                  and (not same_story_only or same_story(mine.title, o.title))]
-        for kind, fig, other, theirs in conflicts(mine, others):
-            if kind in done or (most is not None and len(notes) >= most):
+        others = [o for o in rivals if o.article_id != mine.article_id]
+        story = [o for o in others if not same_story_only or same_story(mine.title, o.title)]
+        for kind, fig, other, theirs in conflicts(mine, story):
+            if kind in done or full():
                 continue
             done.add(kind)
             notes.append(note(kind, (fig, number(mine), mine.published), (theirs, number(other), other.published)))
+        for other in others:
+            if "fact" in done or full() or alike(mine.sentence, other.sentence) < PARALLEL:
+                continue
+            found = fact_difference(mine.sentence, other.sentence)
+            if found and not _counted(found, notes) and not any(_RELATIVE.fullmatch(side) for side in found):
+                done.add("fact")
+                notes.append(value_note((found[0], number(mine), mine.published),
+                                        (found[1], number(other), other.published)))
     return notes
+
+
+# When a report is dated by its publication, "on Friday" in one and "last week" in another,
+# published days apart, can be the same day: a relative time is no fact to disagree on.
+_RELATIVE = re.compile(rf"(?:(?:on|last|this|next|early|late|earlier|later|the|-)\s*)*"
+                       rf"(?:{'|'.join(WEEKDAYS)}|yesterday|today|tonight|week|weekend|month|year|morning|evening|"
+                       rf"night|afternoon|-)?(?:\s+(?:morning|evening|night|afternoon))?", re.I)
+
+
+def _counted(found: tuple[str, str], notes: Sequence[str]) -> bool:
+    """The difference is a figure a note already gives ('39' against '41')."""
+    return any(f"{found[0]} [" in n and f"{found[1]} [" in n for n in notes)

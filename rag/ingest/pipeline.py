@@ -168,6 +168,8 @@ def write_articles(
             else:
                 dedupe.add(a, centroid)
                 originals.append(a)
+                if a.id in dedupe.variant_of:  # reads like another report but gives a fact differently
+                    extra[a.id]["variant_of"] = dedupe.variant_of[a.id]
         keep = {a.id for a in originals}
         rows = [i for i, c in enumerate(chunks) if c.article_id in keep]
         failed = store.write(originals, [chunks[i] for i in rows], vectors[rows], copies, extra=extra)

@@ -43,7 +43,7 @@ def stored_article(article_id: str, meta: dict[str, Any], text: str | None = Non
         id=article_id, title=meta.get("title", ""), source=meta.get("source", ""), url=meta.get("url", ""),
         published=meta.get("published") or None, author=meta.get("author", ""), origin=meta.get("origin", ""),
         origins=origins, content_hash=meta.get("content_hash", ""), chunks=int(meta.get("chunks", 0) or 0),
-        duplicate_of=meta.get("duplicate_of", ""),
+        duplicate_of=meta.get("duplicate_of", ""), variant_of=meta.get("variant_of", ""),
         also_carried_by=tuple(x.strip() for x in (meta.get("also_carried_by") or "").split(",") if x.strip()),
         ingested=meta.get("ingested", ""), quotes=meta.get("quotes", ""), text=text,
     )

@@ -51,10 +51,10 @@ from ...text import sentence_spans
 from .marks import find_quotes
 from .names import ArticleNames, fold_words
 from .paragraph import Paragraph
-from .parts import NAMED, PRONOUN, UNCERTAIN, Quote, Raw
+from .parts import NAMED, PRONOUN, ROLE, UNCERTAIN, Quote, Raw
 from .words import FUNCTION, MARK, MIN_WORDS, TITLES
 
-__all__ = ["NAMED", "PRONOUN", "UNCERTAIN", "Quote", "extract_quotes", "speaker_matches"]
+__all__ = ["NAMED", "PRONOUN", "ROLE", "UNCERTAIN", "Quote", "extract_quotes", "speaker_matches"]
 
 
 def extract_quotes(text: str) -> list[Quote]:

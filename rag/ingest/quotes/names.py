@@ -6,6 +6,7 @@ import bisect
 import re
 import unicodedata
 
+from ...lexicon import OCCUPATIONS
 from ...text import seen_lowercase
 from .parts import Tok
 from .words import (
@@ -14,6 +15,10 @@ from .words import (
     DOCUMENTS,
     FINITE,
     FUNCTION,
+    GENERIC_OWNERS,
+    HEAD_TITLES,
+    HEADS,
+    METONYMS,
     OF,
     ORG,
     PARTICLES,
@@ -57,6 +62,7 @@ class ArticleNames:
         self.speakers: set[str] = set()  # named speakers so far
         self.subjects: set[str] = set()  # names right before a reporting verb anywhere in the article
         self.run_texts: set[str] = set()
+        self.roles: dict[str, set[str]] = {}  # full name -> the title words it was given ("russian", "president")
         toks = word_tokens(text, 0, len(text))
         starts = self.sentence_start_tokens(toks)
         runs = name_runs(toks, 0, len(toks), starts)
@@ -66,6 +72,7 @@ class ArticleNames:
             if b - a > 1 and toks[b - 1].capital() and not toks[b - 1].possessive()
             and not org_like(text[toks[a].start : toks[b - 1].end])
         }
+        titled_runs: list[tuple[int, int, str]] = []
         for a, b in runs:
             got = self.name_of(toks, a, b, starts)
             if not got:
@@ -83,11 +90,47 @@ class ArticleNames:
                 self.titled.add(name)  # 'Sayyid Ali Hosseini Khamenei, the Supreme Leader of Iran,'
             if titled:
                 self.titled.add(name)
+            titled_runs.append((a, s, name))
             if " " not in name:
                 self.singles.add(name)
             elif not org_like(name) and not seen_lowercase(name.split()[0], only=True):
                 self.full_names.append((s, name))
         self.full_set = {n for _, n in self.full_names}
+        for a, s, name in titled_runs:  # once every full name is known (a surname expands to one)
+            self._note_role(toks, a, s, name)
+
+    def _note_role(self, toks: list[Tok], a: int, name_start: int, name: str) -> None:
+        """Remember the title words a name was given: 'Russian President Vladimir Putin', 'former
+        President Donald Trump', 'the company's chief executive Tim Cook'."""
+        words = [t.low for t in toks[a:] if t.start < name_start and t.kind == "w" and t.low not in FUNCTION]
+        k = a - 1
+        while k >= 0 and a - k <= 4 and toks[k].kind == "w" and (toks[k].low in TITLES or toks[k].capital()):
+            words.insert(0, toks[k].low)
+            k -= 1
+        parts = name.split()
+        if len(parts) > 2 and parts[0].lower() in OCCUPATIONS:  # "Actress Denise Crosby"
+            words.append(parts[0].lower())
+            name = " ".join(parts[1:])
+        if words:
+            self.roles.setdefault(self.expand(name, len(self.text)), set()).update(
+                re.sub(r"['’]s$", "", w) for w in words)
+
+    def role_person(self, words: list[str]) -> str | None:
+        """The one person the article names in the role `words` describe ("russian president",
+        "kremlin boss", "prime minister"), or None when nobody or more than one fits."""
+        words = [re.sub(r"['’]s$", "", w.lower().strip("\"“”'’")) for w in words if w.strip("\"“”'’")]
+        words = [w for w in words if w and w not in ("the", "a", "an", "then", "now", "current")]
+        if not words:
+            return None
+        head, quals = words[-1], [METONYMS.get(w, w) for w in words[:-1] if w + "'s" not in GENERIC_OWNERS]
+        fits = []
+        for person, roles in self.roles.items():  # the article itself gave the person that title
+            ok = head in roles or (head in HEADS and bool(roles & HEAD_TITLES))
+            if "former" in roles and "former" not in quals:
+                ok = False  # 'former President Trump' is not "the president"
+            if ok and all(q in roles for q in quals if q not in HEADS):
+                fits.append(person)
+        return fits[0] if len(fits) == 1 else None
 
     def sentence_start_tokens(self, toks: list[Tok]) -> set[int]:
         """Indices of the first word token of each sentence."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .names import ArticleNames, word_tokens
-from .parts import NAMED, PRONOUN, UNCERTAIN, Attr, Raw, Tok
+from .parts import NAMED, PRONOUN, ROLE, UNCERTAIN, Attr, Raw, Tok
 from .subjects import Subjects
 from .words import (
     AUXILIARIES,
@@ -17,7 +17,10 @@ from .words import (
     FUNCTION,
     INVERTIBLE,
     MENTION,
+    MESSAGE_NOUNS,
+    MESSAGE_VERBS,
     PREPOSITIONS,
+    REPORTING_PARTICIPLES,
     SPEAKER_LABEL,
     TIME,
     adverb,
@@ -109,6 +112,9 @@ class Paragraph(Subjects):
             r.confidence = NAMED
             self.a.speakers.add(r.speaker)
             self.a.speakers.add(self.text[s:e])
+        elif at.confidence == ROLE and at.resolved:
+            r.speaker, r.confidence = at.resolved, ROLE
+            self.a.speakers.add(r.speaker)
         elif at.confidence == PRONOUN:
             found = self.antecedent(at.pronoun)
             if found:
@@ -230,6 +236,12 @@ class Paragraph(Subjects):
                     got = Attr()
                 elif got.coordinated:
                     got = self.main_subject(a, c) or got
+            elif low in MESSAGE_VERBS and any(x.low in MESSAGE_NOUNS for x in t[c + 1 : min(c + 4, i)]):
+                got = self.subject(c, a) or Attr()  # 'X sent a message to the US leadership that "..."'
+                end = next(x for x in range(c + 1, i) if t[x].low in MESSAGE_NOUNS) + 1
+                if any(x.kind == "q" for x in t[end:i]) or not any(x.low == "that" for x in t[end:i]):
+                    continue  # the message is not the quotation: 'sent a letter. "..."'
+                end = i
             elif participle(low):
                 end = c + 1
                 k = c - 1
@@ -239,7 +251,9 @@ class Paragraph(Subjects):
                     got = self.main_subject(a, c) or Attr()  # 'Biden criticized the move, arguing'
                 else:  # 'with Steve Scalise of Louisiana calling', not 'the media falsely describing him'
                     got = self.subject(c, a) or Attr()
-                    if got.confidence == UNCERTAIN:
+                    if got.confidence == UNCERTAIN and low in REPORTING_PARTICIPLES:
+                        got = self.main_subject(a, c) or Attr()  # 'The governor tweeted her reasoning saying'
+                    elif got.confidence == UNCERTAIN:
                         got = Attr()
             else:
                 continue
@@ -296,8 +310,8 @@ class Paragraph(Subjects):
             if not tok.lower_word() or not finite(low):
                 continue
             got = self.subject(v, start)
-            if got is None or got.confidence == UNCERTAIN:
-                return got
+            if got is None or got.confidence in (UNCERTAIN, ROLE):
+                return got  # a role phrase found by subject() already reached back to its determiner
             first = got.name[0] if got.name else t[got.pronoun].start
             k = start
             while k < len(t) and t[k].start < first:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .words import TIME
 
-NAMED, PRONOUN, UNCERTAIN = "named", "pronoun", "uncertain"
+NAMED, PRONOUN, ROLE, UNCERTAIN = "named", "pronoun", "role", "uncertain"
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class Attr:
     cue: bool = False  # some attribution cue was found (even if it gave no speaker)
     until: int = -1  # end offset of the attribution clause when it comes after the quotation
     coordinated: bool = False  # the verb has no subject of its own: 'X arrived and said'
+    resolved: str = ""  # with confidence ROLE: the person the article names in that role
 
 
 @dataclass

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .names import ArticleNames, generic, name_runs, org_like, same_name
-from .parts import NAMED, PRONOUN, Attr, Tok
+from .parts import NAMED, PRONOUN, ROLE, Attr, Tok
 from .words import (
     CONJUNCTIONS,
     FINITE,
     FUNCTION,
+    HEADS,
     PLACE_PREPOSITIONS,
     PREPOSITIONS,
     PRONOUNS,
@@ -74,8 +75,33 @@ class Subjects:
         if tok.capital():
             return self.named(self.run_start(k, floor), k + 1, floor)
         if tok.kind == "w":
-            return Attr(cue=True, coordinated=tok.low == "and")
+            return self.role(k, floor) or Attr(cue=True, coordinated=tok.low == "and")
+        if tok.kind == "q" and len(self.text[tok.start:tok.end].split()) <= 3:
+            return self.role(k, floor)  # 'The Kremlin "boss" sent ...': a scare-quoted head word
         return None
+
+    def role(self, k: int, floor: int) -> Attr | None:
+        """'the Russian president said', 'the Kremlin "boss" sent', 'the company's chief executive
+        said': a role with its qualifiers, back to its determiner, resolved to the one person the
+        article names in that role (confidence ROLE), else None."""
+        t = self.t
+        words: list[str] = []
+        j = k
+        while j >= floor and k - j < 6:
+            tok = t[j]
+            if tok.kind == "q" and len(self.text[tok.start:tok.end].split()) <= 3:
+                words[:0] = self.text[tok.start:tok.end].strip("\"“”").split()
+            elif tok.kind == "w" and tok.low in ("the", "its", "their"):
+                break
+            elif tok.kind == "w" and (j == k or tok.capital() or tok.low in TITLES or tok.low in HEADS or tok.possessive()):
+                words.insert(0, tok.text)  # the head word, then its qualifiers
+            else:
+                return None  # not a role phrase: 'a spokesperson for X said'
+            j -= 1
+        if j < floor or t[j].low not in ("the", "its", "their") or not words:
+            return None
+        person = self.a.role_person(words)
+        return Attr(ROLE, resolved=person, cue=True) if person else None
 
     def run_start(self, k: int, floor: int) -> int:
         """Where the run of name tokens ending at t[k] starts."""
@@ -90,7 +116,7 @@ class Subjects:
         t = self.t
         got = self.a.name_of(t, a, b, self.starts)
         if not got or got[3] or generic(self.text[got[0] : got[1]]):
-            return Attr(cue=True)  # "the Commission said"
+            return self.role(b - 1, floor) or Attr(cue=True)  # "the Commission said"; "the Russian President said"
         if check and self.joined(a, floor):
             k = a - 1
             if k >= floor and t[k].capital() and t[k].possessive():

@@ -150,3 +150,20 @@ def adverb(tok: Tok) -> bool:
 
 def is_verb(tok: Tok, verbs: frozenset[str]) -> bool:
     return tok.lower_word() and tok.low in verbs
+
+
+# A role named instead of a person ("the Russian president said", "the Kremlin boss"): the head
+# words that stand for whoever leads, the titles such a head can be, and places that stand for
+# their leadership (metonyms) with the qualifier a title of theirs carries.
+HEADS = frozenset({"leader", "boss", "chief", "head"})
+HEAD_TITLES = frozenset({"president", "premier", "chancellor", "king", "queen", "emir", "sultan", "ceo",
+                         "executive", "chairman", "chairwoman", "leader", "head", "chief"})
+METONYMS = {"kremlin": "russian", "élysée": "french", "elysee": "french", "downing": "british",
+            "pentagon": "defense", "vatican": "pope"}
+MESSAGE_VERBS = frozenset({"sent", "issued", "delivered", "conveyed", "gave", "posted", "published"})
+MESSAGE_NOUNS = frozenset({"message", "warning", "statement", "signal", "letter", "note", "ultimatum", "reminder"})
+GENERIC_OWNERS = frozenset({"company's", "country's", "party's", "state's", "government's", "club's", "team's",
+                            "firm's", "group's", "city's", "nation's", "network's", "agency's", "organisation's",
+                            "organization's", "university's", "company’s", "country’s", "party’s"})
+# participles that report speech outright: after an object, their subject is the sentence's
+REPORTING_PARTICIPLES = frozenset({"saying", "adding", "writing", "stating", "noting", "explaining", "tweeting"})
