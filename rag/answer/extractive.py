@@ -175,6 +175,7 @@ class ExtractiveAnswerer:
         titles: dict[str, set[str]] = {}
         who = speaker(question) if need.quote else None
         w = self.w
+        lexical: dict[int, tuple[float, float]] = {}  # coverage and novelty, which the ranker weighs too
         for s in sentences:
             s.tokens = {key(t) for t in tokenize(s.text)}
             s.met = need.met(s.text)
@@ -191,6 +192,7 @@ class ExtractiveAnswerer:
             s.score = (
                 w.coverage * coverage + type_score - (w.restate if novelty < 0.25 else 0.0) - w.rank * s.rank
             )
+            lexical[id(s)] = (coverage, novelty)
         shortlist = sorted(sentences, key=lambda s: s.score, reverse=True)[: self.encode_limit]
         new = [s for s in shortlist if s.vector is None]  # a sentence scored before keeps its vector
         vectors = self.encode([question] + [s.text for s in new])
@@ -201,21 +203,17 @@ class ExtractiveAnswerer:
             s.sim = float(s.vector @ vectors[0]) if id(s) in listed else 0.0
         slot = slot_of(question)
         for s in sentences:
-            s.features = self._features(s, question, slot, q_terms, total, titles, who)
+            s.features = self._features(s, *lexical[id(s)], slot, question, need.quote, who)
             s.score = float(np.dot(_WEIGHTS, s.features))
 
-    def _features(
-        self, s: Sentence, question: str, slot: str | None, q_terms: dict[str, float], total: float,
-        titles: dict[str, set[str]], who: str | None,
-    ) -> list[float]:
+    @staticmethod
+    def _features(s: Sentence, coverage: float, novelty: float, slot: str | None, question: str,
+                  quote_asked: bool, who: str | None) -> list[float]:
         """What the ranker weighs (FEATURES, in that order) for one scored sentence."""
-        title = titles[s.hit.article_id]
-        coverage = sum(wt * (self.w.title_discount if t in title else 1.0) for t, wt in q_terms.items()
-                       if t in s.tokens) / total
         lacks = slot is not None and not holds(slot, s.text, question)
-        return [s.sim, s.hit.dense_score or 0.0, coverage, len(s.tokens - set(q_terms)) / (len(s.tokens) or 1), s.rank / PASSAGES,
+        return [s.sim, s.hit.dense_score or 0.0, coverage, novelty, s.rank / PASSAGES,
                 float(slot is not None and not lacks), float(lacks),
-                float(bool(_QUOTATION.search(s.text)) and "quote" in wants(question)),
+                float(quote_asked and bool(_QUOTATION.search(s.text))),
                 float(bool(who) and attributed_to(s, who)), float(s.sim != 0.0),
                 float(np.log1p(len(s.text.split()))), float(s.start < LEAD_CHARS)]
 
@@ -321,25 +319,25 @@ class ExtractiveAnswerer:
             return Draft(abstain(question, hits, sentences))
         citations = [cite(n, s) for n, s in enumerate(chosen, 1)]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
-        stated, rivals = self.compared(question, chosen, sentences, context)
+        stated, rivals = self.compared(chosen, sentences, story, Need.of(question, context).number)
         answer = Answer(question=question, text=text, citations=citations, hits=list(hits))
         return Draft(answer, stated, rivals, same_story_only=True)
 
+    @staticmethod
     def compared(
-        self, question: str, chosen: list[Sentence], sentences: list[Sentence], context: str = "",
+        chosen: list[Sentence], sentences: list[Sentence], covers: dict[str, float], number: bool,
     ) -> tuple[list[Report], list[Report]]:
-        """What the check step compares for sources that disagree: the answer's sentences that give
-        figures (and, when the question asks for a number, the other sentences that score nearly as
-        well), against the sentences of other articles that score nearly as well and whose article
-        covers the question about as well as the answer's."""
+        """What the check step compares for sources that disagree: the answer's sentences (and,
+        when the question asks for a number, the other sentences with figures that score nearly
+        as well), against the sentences that score nearly as well and whose article covers the
+        question (`covers`, by article) about as well as the answer's."""
         best = max(s.score for s in chosen)
-        covers = self.covers(question, sentences, context)
         coverage = lambda s: covers[s.hit.article_id]  # noqa: E731
         floor = DISAGREE_COVERAGE * max(coverage(s) for s in chosen)
         close = sorted((s for s in sentences if s.score >= best - DISAGREE_MARGIN and coverage(s) >= floor),
                        key=lambda s: s.score, reverse=True)
         pool = list(chosen)
-        if Need.of(question, context).number:
+        if number:
             pool += [s for s in close if s not in pool and figures(s.text)]
         report = lambda s: Report(s.text, s.hit.article_id, s.hit.published, s.hit.title, cite(0, s))  # noqa: E731
         return [report(s) for s in pool], [report(s) for s in close]

@@ -55,12 +55,11 @@ def retrieve(plan: "Plan", search: Search, coverage: tuple[str, str] | None) -> 
     f, window = plan.filters, plan.window
     if window and coverage:
         window = latest_before(window, date.fromisoformat(coverage[1]))
+        dates_free = Filters(None, None, f.sources, f.article_ids)
         if window.since.isoformat() > coverage[1]:  # nothing can have been reported yet
-            dates_free = Filters(None, None, f.sources, f.article_ids)
             return Retrieval(search(plan.search, plan.k, dates_free), dates_free, coverage=coverage,
                              outside="after", seconds=time.perf_counter() - t0)
         if window.until.isoformat() < coverage[0]:  # only a later report that looks back on it can say
-            dates_free = Filters(None, None, f.sources, f.article_ids)
             hits = search(plan.search, plan.k, dates_free)
             back = [h for h in hits if mentions(h.text, window)]
             note = (f"The corpus starts on {coverage[0]}, after {window.text}; "
