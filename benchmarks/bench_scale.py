@@ -1,15 +1,26 @@
-"""Scale: warm query latency, corpus/BM25 load time and peak memory at 1k, 10k and 100k chunks.
+"""Scale: what opening, searching, answering and adding cost as an index grows.
 
-    .venv/bin/python benchmarks/bench_scale.py [--sizes 1000,10000,100000] [--queries 50] [--shared ../shared]
+    .venv/bin/python benchmarks/bench_scale.py [--sizes 1000,10000,100000,1000000] [--queries 40]
+        [--json] [--no-serve] [--shared ../shared] [--keep]
 
-A synthetic corpus (word-like random text from a Zipf-weighted vocabulary, titles, dates
-2019-2021, 12 outlets, about 120 words a chunk, 5 chunks an article) is written with
-`Store.write` and random unit vectors (dim 384) instead of real embeddings, into a fresh temp
-index per size, in a subprocess. A second fresh subprocess per size opens a `NewsIndex` on it,
-loads the model, times the first access of the in-memory side (every chunk's metadata and text
-plus BM25), then times warm `search` (k=10) and then `query` on the dev-set questions (the real
-model embeds each question; `query` also runs the extractive answerer), and reports its peak RSS
-(`ru_maxrss`) after the model loaded and at the end. Prints Markdown.
+Per size, in fresh processes:
+
+1. build: `Store.write` of synthetic articles (benchmarks/synthetic.py: real-looking text, five
+   chunks an article) with random unit vectors (dim 384) in place of embeddings, 2,000 chunks a
+   write, into a new embedded index;
+3. open: a new process times `NewsIndex(path)` and its first `query()` (`open_first_answer_s`:
+   the model, or its cached ONNX copy, loads in that time too), then warm `search` (k=10) and
+   `query` over the dev-set questions (p50/p95), and its peak RSS;
+2. add100: a new process ingests 100 new synthetic articles through `NewsIndex.ingest` (real
+   embedding, copy detection, the article table, the lexical index), timed after the model has
+   loaded: at every size it should cost the same. It leaves the model's ONNX copy in the home,
+   as a user's first ingest does;
+4. serve: `newsrag --index PATH serve` as a subprocess, asked the questions through
+   `gradio_client`; its peak RSS (VmHWM) is `serve_rss_mb`.
+
+Prints a Markdown table, or with --json one JSON object per size (keys: chunks,
+open_first_answer_s, search_p50_ms, search_p95_ms, query_p50_ms, query_p95_ms, serve_rss_mb,
+add100_s, disk_mb, build_s).
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ import json
 import os
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -30,13 +42,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import numpy as np  # noqa: E402
-
-WORDS_PER_CHUNK = 120
-CHUNKS_PER_ARTICLE = 5
 DIM = 384
-OUTLETS = ["Reuters", "AP", "BBC", "Al Jazeera", "DW", "NPR", "Guardian", "Le Monde", "NHK", "ABC", "CBC", "AFP"]
+PER_WRITE = 400  # articles a Store.write: 2,000 chunks
 
 
 def pct(values: list[float], p: float) -> float:
@@ -48,101 +57,130 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def vocabulary(rng: np.random.Generator, n: int = 8000) -> np.ndarray:
-    syll = ["ka", "to", "ri", "men", "sa", "lo", "ver", "an", "de", "mi", "nor", "el", "ta", "po", "su",
-            "ber", "in", "os", "ga", "li", "ron", "ve", "da", "ur", "chi", "ma", "pe", "sto", "ne", "ul"]
-    words: set[str] = set()
-    while len(words) < n:
-        words.add("".join(rng.choice(syll, size=rng.integers(1, 4))))
-    return np.array(sorted(words))
+def build(size: int, path: Path, shared: Path) -> dict:
+    import numpy as np
 
+    from synthetic import CHUNKS_PER_ARTICLE, articles
 
-def build(size: int, path: Path, seed: int = 0) -> dict:
     from rag.config import PACKAGED_MODEL
     from rag.store import Store
     from rag.types import Article, Chunk
 
-    rng = np.random.default_rng(seed)
-    vocab = vocabulary(rng)
-    weights = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
-    weights /= weights.sum()
+    rng = np.random.default_rng(0)
     store = Store(path, PACKAGED_MODEL)
-    n_articles = (size + CHUNKS_PER_ARTICLE - 1) // CHUNKS_PER_ARTICLE
+    n = (size + CHUNKS_PER_ARTICLE - 1) // CHUNKS_PER_ARTICLE
     t0 = time.perf_counter()
-    gen_s = 0.0
-    per_write = 400  # articles per Store.write (2000 chunks: one Chroma batch)
-    for a0 in range(0, n_articles, per_write):
-        g = time.perf_counter()
-        articles, chunks = [], []
-        for a in range(a0, min(a0 + per_write, n_articles)):
-            n_chunks = min(CHUNKS_PER_ARTICLE, size - a * CHUNKS_PER_ARTICLE)
-            words = vocab[rng.choice(len(vocab), size=n_chunks * WORDS_PER_CHUNK, p=weights)]
-            parts, starts, pos = [], [], 0
-            for c in range(n_chunks):
-                piece = " ".join(words[c * WORDS_PER_CHUNK : (c + 1) * WORDS_PER_CHUNK]).capitalize() + "."
-                parts.append(piece)
-                starts.append(pos)
-                pos += len(piece) + 2
-            text = "\n\n".join(parts)
-            day = int(rng.integers(0, 3 * 365))
-            published = str(np.datetime64("2019-01-01") + np.timedelta64(day, "D"))
-            outlet = OUTLETS[a % len(OUTLETS)]
-            title = " ".join(vocab[rng.integers(0, 2000, size=7)]).capitalize()
-            aid = f"syn-{a:07d}"
-            articles.append(Article(aid, title, text, source=outlet, url=f"https://example.org/{aid}",
-                                    published=published, origin="synthetic"))
-            chunks += [Chunk(aid, c, s, s + len(p), p) for c, (s, p) in enumerate(zip(starts, parts))]
+    batch: list[Article] = []
+    chunks: list[Chunk] = []
+
+    def flush() -> None:
         vectors = rng.standard_normal((len(chunks), DIM)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        gen_s += time.perf_counter() - g
-        store.write(articles, chunks, vectors)
-    total = time.perf_counter() - t0
-    return {"chunks": store.chunk_count(), "articles": store.article_count(), "gen_s": gen_s,
-            "write_s": total - gen_s, "disk_mb": sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20}
+        store.write(batch, chunks, vectors)
+        batch.clear()
+        chunks.clear()
+
+    for record, spans in articles(n, shared, seed=1):
+        a = Article(**record, origin="synthetic")
+        batch.append(a)
+        chunks += [Chunk(a.id, k, s, e, text) for k, (s, e, text) in enumerate(spans)]
+        if len(batch) == PER_WRITE:
+            flush()
+            print(f"  built {store.chunk_count():,} chunks in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    if batch:
+        flush()
+    return {"chunks": store.chunk_count(), "build_s": time.perf_counter() - t0,
+            "disk_mb": sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20}
 
 
 def measure(path: Path, home: Path, questions: list[str]) -> dict:
     from rag.config import Settings
     from rag.index import NewsIndex
 
-    idx = NewsIndex(path, Settings(home=home))
-    idx.embedder.encode_query("warm up the model")
-    model_mb = peak_mb()
     t = time.perf_counter()
-    n = len(idx.corpus.ids)  # every committed chunk's metadata and text, and BM25 over them
-    load_s = time.perf_counter() - t
-    t = time.perf_counter()
-    idx.search(questions[-1], k=10)
-    first_s = time.perf_counter() - t
+    idx = NewsIndex(path, Settings(home=home), create=False)
+    idx.query(questions[0])
+    first = time.perf_counter() - t
     search, query = [], []
     for q in questions:
         t = time.perf_counter()
         idx.search(q, k=10)
         search.append(time.perf_counter() - t)
-    for q in questions:  # after all searches: each query embeds its question afresh
+    for q in questions:
         t = time.perf_counter()
         idx.query(q)
         query.append(time.perf_counter() - t)
-    return {"loaded_chunks": n, "load_s": load_s, "first_search_s": first_s,
-            "search_p50": statistics.median(search), "search_p95": pct(search, 0.95),
-            "query_p50": statistics.median(query), "query_p95": pct(query, 0.95),
-            "model_mb": model_mb, "peak_mb": peak_mb()}
+    return {"open_first_answer_s": first, "search_p50_ms": statistics.median(search) * 1000,
+            "search_p95_ms": pct(search, 0.95) * 1000, "query_p50_ms": statistics.median(query) * 1000,
+            "query_p95_ms": pct(query, 0.95) * 1000, "query_process_rss_mb": peak_mb()}
+
+
+def add100(path: Path, home: Path, shared: Path) -> dict:
+    from synthetic import articles
+
+    from rag.config import Settings
+    from rag.index import NewsIndex
+
+    feed = home / "new.jsonl"
+    feed.parent.mkdir(parents=True, exist_ok=True)
+    with open(feed, "w", encoding="utf-8") as f:
+        for record, _ in articles(100, shared, seed=2):
+            f.write(json.dumps(record) + "\n")
+    idx = NewsIndex(path, Settings(home=home))
+    idx.embedder.cache_onnx()  # loads the model and leaves the ONNX copy questions use: neither is measured
+    t = time.perf_counter()
+    report = idx.ingest([feed], progress=False)
+    assert report.added == 100, report
+    return {"add100_s": time.perf_counter() - t}
+
+
+def serve(path: Path, home: Path, questions: list[str]) -> dict:
+    from gradio_client import Client
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "RAG_HOME": str(home)}
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "--index", str(path), "serve", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.time() + 600
+        while True:
+            try:
+                client = Client(url, verbose=False, download_files=False)
+                break
+            except Exception:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise SystemExit(f"serve did not start:\n{proc.stderr.read().decode()[-2000:]}")
+                time.sleep(1)
+        for q in questions:
+            client.predict(q, [], "", "", [], 8, "", "extractive", api_name="/ask")
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+        return {"serve_rss_mb": hwm / 1024}
+    finally:
+        proc.terminate()
+        proc.wait(30)
 
 
 def child(argv: list[str]) -> None:
-    mode, path = argv[0], Path(argv[1])
+    mode, path, shared = argv[0], Path(argv[1]), Path(argv[2])
     if mode == "build":
-        out = build(int(argv[2]), path)
+        out = build(int(argv[3]), path, shared)
+    elif mode == "measure":
+        out = measure(path, Path(argv[3]), json.loads(Path(argv[4]).read_text()))
+    elif mode == "add100":
+        out = add100(path, Path(argv[3]), shared)
     else:
-        out = measure(path, Path(argv[2]), json.loads(Path(argv[3]).read_text()))
-    out["process_peak_mb"] = peak_mb()
+        out = serve(path, Path(argv[3]), json.loads(Path(argv[4]).read_text()))
     print("RESULT " + json.dumps(out))
 
 
 def run_child(*args: str) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     if proc.returncode:
-        sys.exit(f"child {args[0]} failed:\n{proc.stderr[-3000:]}")
+        sys.exit(f"child {args[0]} failed (its stderr is above)")
     return json.loads(next(l for l in proc.stdout.splitlines() if l.startswith("RESULT "))[7:])
 
 
@@ -151,11 +189,15 @@ def main() -> None:
         return child(sys.argv[2:])
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
-    ap.add_argument("--queries", type=int, default=50)
+    ap.add_argument("--queries", type=int, default=40)
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--json", action="store_true", help="one JSON object per size instead of a table")
+    ap.add_argument("--no-serve", action="store_true", help="skip the `newsrag serve` RSS measurement")
     ap.add_argument("--keep", action="store_true", help="keep the temp indexes")
     args = ap.parse_args()
-    qs = [json.loads(l)["question"] for l in open(Path(args.shared) / "eval" / "wikinews_dev.jsonl")]
+    shared = str(Path(args.shared).resolve())
+    qs = [json.loads(l)["question"] for l in open(Path(shared) / "eval" / "wikinews_dev.jsonl")
+          if not json.loads(l).get("history")]
     qs = (qs * (args.queries // len(qs) + 1))[: args.queries]
     tmp = Path(tempfile.mkdtemp(prefix="newsrag-scale-"))
     qfile = tmp / "questions.json"
@@ -163,28 +205,31 @@ def main() -> None:
     rows = []
     try:
         for size in [int(s) for s in args.sizes.split(",")]:
-            index = tmp / f"index-{size}"
-            b = run_child("build", str(index), str(size))
-            m = run_child("query", str(index), str(tmp / f"home-{size}"), str(qfile))
-            print(f"# {size}: build {b} query {m}", file=sys.stderr, flush=True)
-            rows.append(
-                f"| {b['chunks']:,} | {b['articles']:,} | {b['write_s']:.1f} | {b['disk_mb']:.0f} | {m['load_s']:.2f} "
-                f"| {m['first_search_s'] * 1000:.0f} | {m['search_p50'] * 1000:.0f} / {m['search_p95'] * 1000:.0f} "
-                f"| {m['query_p50'] * 1000:.0f} / {m['query_p95'] * 1000:.0f} | {m['model_mb']:.0f} "
-                f"| {m['peak_mb']:.0f} | {m['peak_mb'] - m['model_mb']:.0f} |"
-            )
+            index, home = tmp / f"index-{size}", tmp / f"home-{size}"
+            row = {"chunks": size}
+            row.update(run_child("build", str(index), shared, str(size)))
+            row.update(run_child("add100", str(index), shared, str(home)))  # first: it caches the ONNX copy
+            row.update(run_child("measure", str(index), shared, str(home), str(qfile)))
+            if not args.no_serve:
+                row.update(run_child("serve", str(index), shared, str(home), str(qfile)))
+            print(json.dumps(row) if args.json else f"# {json.dumps(row)}", flush=True)
+            rows.append(row)
             if not args.keep:
                 shutil.rmtree(index, ignore_errors=True)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(qs)} warm queries per size; synthetic text ({WORDS_PER_CHUNK} words a chunk) and random "
-          f"unit vectors; each size built and measured in its own fresh processes.\n")
-    print("| chunks | articles | write s (Store.write) | index on disk MB | corpus + BM25 load s (first use) "
-          "| first search after load ms | search p50 / p95 ms | query p50 / p95 ms | RSS with model loaded MB "
-          "| peak RSS MB | peak − model MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    print("\n".join(rows))
+    if args.json:
+        return
+    print(f"\n{len(qs)} warm questions per size; synthetic articles (benchmarks/synthetic.py), random unit "
+          "vectors; every figure from its own fresh process.\n")
+    print("| chunks | build s | disk MB | open + first answer s | search p50 / p95 ms | query p50 / p95 ms "
+          "| query process peak RSS MB | serve peak RSS MB | add 100 articles s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['chunks']:,} | {r['build_s']:.0f} | {r['disk_mb']:.0f} | {r['open_first_answer_s']:.2f} "
+              f"| {r['search_p50_ms']:.0f} / {r['search_p95_ms']:.0f} | {r['query_p50_ms']:.0f} / {r['query_p95_ms']:.0f} "
+              f"| {r['query_process_rss_mb']:.0f} | {r.get('serve_rss_mb', float('nan')):.0f} | {r['add100_s']:.1f} |")
     print(f"\n`{' '.join([Path(sys.executable).name, *sys.argv])}`")
 
 

@@ -12,7 +12,8 @@
 | lock_timeout        | RAG_LOCK_TIMEOUT         | 600 s a second writer waits              |
 | ingest_batch        | RAG_INGEST_BATCH         | 64 articles per commit                   |
 | chroma_url          | RAG_CHROMA_URL           | none: embedded Chroma under home/index   |
-| encoder             | RAG_ENCODER              | torch; onnx / onnx-int8 with the [fast] extra |
+| encoder             | RAG_ENCODER              | auto: questions on a cached ONNX copy, ingest on torch; torch, onnx, onnx-int8 |
+| device              | RAG_DEVICE               | auto: cuda or mps when torch sees one, else cpu |
 | llm                 | RAG_LLM                  | none: the extractive answerer; `ollama:MODEL[@URL]`, `openai:MODEL[@URL]`, `gguf:PATH` |
 | llm_choices         | RAG_LLM_CHOICES          | none; more answerers the page offers, comma-separated |
 | llm_timeout         | RAG_LLM_TIMEOUT          | 120 s an LLM call may take               |
@@ -64,7 +65,8 @@ class Settings:
     lock_timeout: float = 600.0  # seconds a second writer waits for the first
     ingest_batch: int = 64  # articles embedded and committed together
     chroma_url: str = ""  # a Chroma server (`chroma run`) instead of the embedded store
-    encoder: str = "torch"  # how the model runs: torch, onnx or onnx-int8 (pip install newsrag[fast])
+    encoder: str = "auto"  # how the model runs: auto, torch, onnx or onnx-int8 (rag/embedding.py)
+    device: str = "auto"  # where torch runs it: auto, cpu, cuda, mps
     llm: str = ""  # a generator for answers (rag/answer/llm.py); empty: the extractive answerer
     llm_choices: str = ""  # comma-separated RAG_LLM values the page's answerer selector offers too
     llm_timeout: float = 120.0  # seconds one LLM call may take

@@ -3,16 +3,22 @@ sentence-transformers model named by path or hub name (RAG_MODEL).
 
 torch and sentence-transformers are imported here, on first use, so `import rag` stays light.
 
-Backends (`Embedder(backend=...)`, opt-in; measured in benchmarks/bench_encoder.py):
+Backends (`Embedder(backend=...)`, RAG_ENCODER; measured in benchmarks/bench_encoder.py):
 
-- "torch" (default): sentence-transformers on torch, fp32.
+- "auto" (default): torch for big batches (ingest), and for a few texts (a question, the
+  answerer's sentences) the ONNX copy when one is cached: then torch is never imported and a
+  cold `newsrag ask` starts in a second or two. Ingest leaves that copy behind (`cache_onnx`).
+- "torch": sentence-transformers on torch, fp32, always.
 - "onnx": the transformer exported once to ONNX (torch's exporter) and run by onnxruntime; fp32,
   the same vectors as "torch" to float rounding.
 - "onnx-int8": that ONNX graph with dynamic int8 weights (per channel), onnxruntime's quantizer.
 
-The ONNX files are built from the local weights (no hub access) on first use and cached under
-`cache_dir` (default `RAG_HOME/cache/encoders`), never next to the model. They need the `onnx`
-package besides onnxruntime (`pip install newsrag[fast]`).
+The ONNX files are built from the local weights (no hub access) and cached under `cache_dir`
+(default `RAG_HOME/cache/encoders`), never next to the model, with the tokenizer and what the
+pooling needs (`meta.json`), so a cached copy runs with onnxruntime and `tokenizers` alone.
+
+`device` (RAG_DEVICE: auto, cpu, cuda, mps) is where torch runs the model; auto picks cuda or mps
+when torch sees one. The ONNX copies run on the CPU.
 """
 
 from __future__ import annotations
@@ -32,8 +38,11 @@ from .errors import ConfigError, ModelError
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+DEVICES = ("auto", "cpu", "cuda", "mps")
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+FEW = 64  # "auto": batches up to this many texts go to a cached ONNX copy
+ONNX_FORMAT = 2  # bump when what is cached changes
 
 
 def packaged_model_path() -> Path:
@@ -58,10 +67,33 @@ def resolve(model: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _load(cls: type, target: str, local: bool):  # noqa: ANN202
-    """One model object per process and path: every NewsIndex (and CLI call) in it shares the
-    weights; encoding is read-only, so sharing is safe."""
-    return cls(target, device="cpu", local_files_only=local)
+def _load(cls: type, target: str, local: bool, device: str = "cpu"):  # noqa: ANN202
+    """One model object per process, path and device: every NewsIndex (and CLI call) in it shares
+    the weights; encoding is read-only, so sharing is safe."""
+    return cls(target, device=device, local_files_only=local)
+
+
+def torch_device(wanted: str) -> str:
+    """The torch device for RAG_DEVICE: auto is cuda, else mps, else cpu; a device asked for by
+    name that torch can't see is a clear error."""
+    import torch
+
+    seen = {"cpu": True, "cuda": torch.cuda.is_available(),
+            "mps": bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())}
+    if wanted == "auto":
+        return next(d for d in ("cuda", "mps", "cpu") if seen[d])
+    if not seen.get(wanted):
+        raise ConfigError(f"RAG_DEVICE={wanted} but torch sees no {wanted} device here; use auto or cpu.")
+    return wanted
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return ""
 
 
 class Embedder:
@@ -75,16 +107,20 @@ class Embedder:
         self,
         model: str = PACKAGED_MODEL,
         batch_size: int = 64,
-        backend: str = "torch",
+        backend: str = "auto",
         cache_dir: str | os.PathLike | None = None,
+        device: str = "auto",
     ) -> None:
         if backend not in BACKENDS:
             raise ConfigError(
                 f"Unknown encoder backend {backend!r}: use one of {', '.join(BACKENDS)} (RAG_ENCODER)."
             )
+        if device not in DEVICES:
+            raise ConfigError(f"Unknown device {device!r}: use one of {', '.join(DEVICES)} (RAG_DEVICE).")
         self.name = model
         self.batch_size = batch_size
         self.backend = backend
+        self.device = device
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
         self._last: tuple[str | None, np.ndarray] = (None, np.zeros(0, dtype=np.float32))
 
@@ -104,8 +140,9 @@ class Embedder:
 
         hf_logging.disable_progress_bar()  # "Loading weights" bars on every start are noise
 
+        device = torch_device(self.device)
         try:
-            model = _load(SentenceTransformer, target, is_local)
+            model = _load(SentenceTransformer, target, is_local, device)
         except Exception as exc:  # the libraries raise OSError, ValueError, HTTP errors...
             hint = (
                 "It is a local path: check it holds a sentence-transformers model."
@@ -114,7 +151,7 @@ class Embedder:
                 "set RAG_MODEL to its directory. The default packaged model needs neither."
             )
             raise ModelError(f"Could not load the embedding model {self.name!r}: {exc}. {hint}") from exc
-        log.info("loaded embedding model %s (dim %s)", self.name, model.get_embedding_dimension())
+        log.info("loaded embedding model %s (dim %s) on %s", self.name, model.get_embedding_dimension(), device)
         return model
 
     # -- the ONNX backends -----------------------------------------------------------------
@@ -137,16 +174,15 @@ class Embedder:
             )
         return mode
 
-    def _onnx_file(self) -> Path:
-        """Export (and for onnx-int8 quantize) the transformer once; later runs reuse the file."""
+    def _folder(self) -> Path | None:
+        """Where this model's ONNX copies are cached (None: a hub model, nothing local to key on)."""
         target = resolve(self.name)
+        if not Path(target).exists():
+            return None
         weights = sorted(Path(target).glob("*.safetensors")) + sorted(Path(target).glob("*.bin"))
-        import onnxruntime
-        import torch
-
         stamp = json.dumps(
             [target, [(w.name, w.stat().st_size, w.stat().st_mtime_ns) for w in weights],
-             torch.__version__, onnxruntime.__version__, 1],
+             _version("torch"), _version("onnxruntime"), ONNX_FORMAT],
         )
         key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
         if self.cache_dir is not None:
@@ -155,11 +191,37 @@ class Embedder:
             from .config import Settings
 
             base = Settings.from_env().home / "cache" / "encoders"
-        folder = base / key
+        return base / key
+
+    def _cached(self) -> Path | None:
+        """The ONNX file this backend runs, if it and what it needs beside it are cached."""
+        folder = self._folder()
+        if folder is None:
+            return None
+        wanted = folder / ("model-int8.onnx" if self.backend == "onnx-int8" else "model.onnx")
+        return wanted if wanted.exists() and (folder / "meta.json").exists() else None
+
+    def cache_onnx(self) -> None:
+        """For "auto": leave an ONNX copy behind for the next process's questions (after an
+        ingest, while torch is loaded anyway). A failure only costs that speed-up."""
+        if self.backend != "auto" or self._cached() is not None or self._folder() is None:
+            return
+        try:
+            self._onnx_file()
+        except Exception as exc:  # an exporter that can't handle this model: stay on torch
+            log.warning("could not cache an ONNX copy of %s for fast questions (%s); questions use torch",
+                        self.name, exc)
+
+    def _onnx_file(self) -> Path:
+        """Export (and for onnx-int8 quantize) the transformer once; later runs reuse the file."""
+        cached = self._cached()
+        if cached is not None:
+            return cached
+        folder = self._folder()
+        if folder is None:
+            raise ModelError(f"The {self.backend!r} encoder backend needs a local model; {self.name!r} is not one.")
         fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
         wanted = int8 if self.backend == "onnx-int8" else fp32
-        if wanted.exists():
-            return wanted
         folder.mkdir(parents=True, exist_ok=True)
         try:
             import onnx  # noqa: F401  (the exporter and the quantizer both need it)
@@ -176,6 +238,12 @@ class Embedder:
             tmp = int8.with_suffix(f".{os.getpid()}.tmp")
             quantize_dynamic(str(fp32), str(tmp), per_channel=True, weight_type=QuantType.QInt8)
             os.replace(tmp, int8)
+        self.model.tokenizer.backend_tokenizer.save(str(folder / "tokenizer.json"))
+        meta = {"pooling": self._pooling(), "dim": int(self.model.get_embedding_dimension()),
+                "max_tokens": int(self.model.max_seq_length or 256)}
+        tmp = folder / f"meta.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(meta))
+        os.replace(tmp, folder / "meta.json")  # last: its presence says the copy is whole
         log.info("built %s encoder in %s", self.backend, folder)
         return wanted
 
@@ -209,7 +277,6 @@ class Embedder:
 
     @cached_property
     def _session(self):
-        self._pool = self._pooling()
         path = self._onnx_file()
         import onnxruntime as ort
 
@@ -217,21 +284,49 @@ class Embedder:
         options.log_severity_level = 3
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
+    @cached_property
+    def _meta(self) -> dict:
+        """pooling, dim and max_tokens of the cached ONNX copy."""
+        self._onnx_file()
+        return json.loads((self._folder() / "meta.json").read_text())
+
+    @cached_property
+    def _tokenizers(self):
+        """The cached copy's tokenizer (the `tokenizers` library: no torch): (for a model batch:
+        truncating, padding; for counting: neither)."""
+        from tokenizers import Tokenizer
+
+        self._onnx_file()
+        path = str(self._folder() / "tokenizer.json")
+        batch, count = Tokenizer.from_file(path), Tokenizer.from_file(path)
+        batch.enable_truncation(self._meta["max_tokens"])
+        batch.enable_padding(pad_id=batch.token_to_id("[PAD]") or 0, pad_token="[PAD]")
+        count.no_truncation()
+        count.no_padding()
+        return batch, count
+
+    def _fast(self, n: int) -> bool:
+        """Whether `n` texts run on the ONNX copy rather than torch."""
+        if self.backend == "torch":
+            return False
+        if self.backend == "auto":
+            return n <= FEW and "model" not in self.__dict__ and self._cached() is not None
+        return True
+
     def _encode_onnx(self, texts: list[str], progress: bool) -> np.ndarray:
         session = self._session
-        tokenizer = self.model.tokenizer
+        tokenizer = self._tokenizers[0]
+        pool = self._meta["pooling"]
         order = np.argsort([-len(t) for t in texts], kind="stable")  # like sentence-transformers: less padding
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out = np.zeros((len(texts), self._meta["dim"]), dtype=np.float32)
         for k in range(0, len(texts), self.batch_size):
             idx = order[k : k + self.batch_size]
-            batch = tokenizer(
-                [texts[i] for i in idx], padding=True, truncation=True, max_length=self.max_tokens,
-                return_tensors="np",
-            )
-            feed = {n: np.asarray(batch[n] if n in batch else np.zeros_like(batch["input_ids"]), dtype=np.int64)
-                    for n in ONNX_INPUTS}
+            encoded = tokenizer.encode_batch([texts[i] for i in idx])
+            feed = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                    "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+                    "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
             hidden = session.run(None, feed)[0]
-            if self._pool == "cls":
+            if pool == "cls":
                 vec = hidden[:, 0]
             else:
                 mask = feed["attention_mask"][..., None].astype(np.float32)
@@ -241,20 +336,26 @@ class Embedder:
 
     @property
     def dim(self) -> int:
+        if self._fast(1):
+            return int(self._meta["dim"])
         return int(self.model.get_embedding_dimension())
 
     @property
     def max_tokens(self) -> int:
+        if self._fast(1):
+            return int(self._meta["max_tokens"])
         return int(self.model.max_seq_length or 256)
 
     def count_tokens(self, text: str) -> int:
         """Word pieces of `text` as the model's tokenizer cuts it, without special tokens."""
+        if self._fast(1):
+            return len(self._tokenizers[1].encode(text, add_special_tokens=False).ids)
         return len(self.model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self.backend.startswith("onnx"):
+        if self._fast(len(texts)):
             return self._encode_onnx(texts, progress)
         vectors = self.model.encode(
             texts,
@@ -279,5 +380,5 @@ class Embedder:
         return self.encode(texts)
 
     def __repr__(self) -> str:
-        extra = f", backend={self.backend!r}" if self.backend != "torch" else ""
+        extra = f", backend={self.backend!r}" if self.backend != "auto" else ""
         return f"Embedder({self.name!r}{extra})"

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 RERANK_POOL = 30  # fused candidates the reranker re-scores
 EARLIEST_AS_OF, LATEST_AS_OF = 1000, 9000  # years: "last year" or "a month wider" must stay a real date
 MAX_K = 200  # the most passages (or quotations) one call may ask for
+QUOTE_POOL = 300  # passages searched for `quotes(about=...)` without a speaker: their articles' quotations
 
 
 def check_k(k: int, name: str = "k") -> int:
@@ -85,7 +86,8 @@ class NewsIndex:
         if stored is not None and stored != self.settings.model:
             raise ModelMismatchError(self.settings.chroma_url or str(self.path), stored, self.settings.model)
         self.embedder = embedder or Embedder(
-            self.settings.model, backend=self.settings.encoder, cache_dir=self.settings.home / "cache" / "encoders"
+            self.settings.model, backend=self.settings.encoder, cache_dir=self.settings.home / "cache" / "encoders",
+            device=self.settings.device,
         )
         self.reranker = Reranker(self.settings.reranker) if self.settings.reranker else None
         self._llms: dict[str, Any] = {}
@@ -118,7 +120,9 @@ class NewsIndex:
                 self.store, self.embedder, loaded, DEFAULT_CHUNK_TOKENS, progress,
                 batch=self.settings.ingest_batch, prune_dirs=prune_dirs, include=include, exclude=exclude,
             )
-        return report  # the next search sees the store's new generation and rebuilds BM25
+        if report.chunks:
+            self.embedder.cache_onnx()  # torch is loaded now: leave the next process a fast encoder
+        return report
 
     def remove(
         self, *, ids: Sequence[str] = (), urls: Sequence[str] = (), sources: Sequence[str] = ()
@@ -128,7 +132,7 @@ class NewsIndex:
         story stays findable under the outlet that still carries it."""
         ids_, urls_, sources_ = set(ids), set(urls), set(sources)
         self.store.check_writable()
-        doomed = [a.id for a in self.store.articles() if a.id in ids_ or a.url in urls_ or a.source in sources_]
+        doomed = self.store.matching(sorted(ids_), sorted(urls_), sorted(sources_))
         with write_lock(self.path, self.settings.lock_timeout):
             self.store.delete_articles(doomed)
             orphaned = [c for c in self.store.copies_of(doomed) if c.id not in set(doomed)]
@@ -297,18 +301,30 @@ class NewsIndex:
         `speaker`, and then say so (`.speaker` is None)."""
         check_k(k)
         self._require_articles()
-        words = set(tokenize(about or ""))
         admitted = Filters(since, until, tuple(sources))
-        found: list[QuoteHit] = []
-        for article in self.store.articles(include_text=True):
-            if article.duplicate_of or not admitted.admits(article):
-                continue
-            for h in hits_of(article, speaker):
-                if speaker or not words or words & set(tokenize(f"{h.before} {h.context}")):  # bounds the embedding
-                    found.append(h)
+        if speaker:  # the article table knows who is quoted where
+            found = [h for a in self.store.quoting(speaker, admitted) for h in hits_of(a, speaker)]
+        elif about:  # quotations in the articles whose passages are about it, sharing its words
+            words = set(tokenize(about))
+            ids = self.store.lexical_articles(about, QUOTE_POOL, admitted)
+            found = [h for a in self.store.with_text(ids) if not a.duplicate_of for h in hits_of(a)
+                     if words & set(tokenize(f"{h.before} {h.context}"))]  # bounds the embedding
+        else:
+            found = self._newest_quotes(k, admitted)
         if about:
             return rank(about, found, self.embedder.encode)[:k]
         return sorted(found, key=lambda h: (h.published or "", -h.quote.start), reverse=True)[:k]
+
+    def _newest_quotes(self, k: int, admitted: Filters) -> list[QuoteHit]:
+        """At least `k` quotations from the newest articles that hold any (fewer if there aren't)."""
+        found: list[QuoteHit] = []
+        page = max(8, k)
+        for offset in range(0, 10**9, page):
+            articles = self.store.with_quotes(admitted, page, offset)
+            found += [h for a in articles for h in hits_of(a)]
+            if len(found) >= k or len(articles) < page:
+                return found
+        return found
 
     def timeline(
         self, topic: str, *, since: str | None = None, until: str | None = None, sources: Sequence[str] = (),

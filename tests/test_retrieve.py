@@ -10,7 +10,6 @@ import pytest
 
 from rag.errors import ConfigError
 from rag.ask.retrieve import search
-from rag.store.lexical import Corpus
 from rag.types import Filters
 from rag.store import Store
 from rag.types import Article, Chunk, date_int
@@ -58,7 +57,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     store.write(articles, chunks, vectors)
     direction = {aid: (v / np.linalg.norm(v)).astype(np.float32) for aid, v in base.items()}
-    return store, Corpus.load(store), {a.id: a for a in articles}, direction
+    return store, None, {a.id: a for a in articles}, direction
 
 
 def _respects(hit_article: Article, f: Filters) -> bool:
@@ -139,12 +138,14 @@ def test_dense_side_honours_filters(world, f: Filters) -> None:
 
 @pytest.mark.parametrize("f", FILTERS, ids=lambda f: str(f.to_dict()))
 def test_bm25_side_honours_filters(world, f: Filters) -> None:
-    _, corpus, articles, _ = world
-    got = corpus.bm25_top("zebra story detail", 50, f)
+    store, _, articles, _ = world
+    got = store.lexical("zebra story detail", 50, f)
     assert got
-    for i, score in got:
+    for cid, score, meta, _ in got:
         assert score > 0
-        assert _respects(articles[corpus.metas[i]["article_id"]], f), corpus.ids[i]
+        assert _respects(articles[meta["article_id"]], f), cid
+    allowed = {a.id for a in articles.values() if _respects(a, f)}  # "story" and "detail" are in every article
+    assert {meta["article_id"] for _, _, meta, _ in got} == allowed
 
 
 @pytest.mark.parametrize("f", FILTERS, ids=lambda f: str(f.to_dict()))
@@ -169,19 +170,18 @@ def test_undated_articles_do_not_pass_a_date_window(world) -> None:
     store, corpus, _, direction = world
     f = Filters(until="2020-06-30")
     dense = [meta["article_id"] for _, _, meta, _ in store.dense(direction["undated-blog"], 50, f)]
-    bm25 = [corpus.metas[i]["article_id"] for i, _ in corpus.bm25_top("zebra", 50, f)]
+    bm25 = [meta["article_id"] for _, _, meta, _ in store.lexical("zebra", 50, f)]
     assert "undated-blog" not in dense
     assert "undated-blog" not in bm25
 
 
-def test_mask_matches_where(world) -> None:
-    store, corpus, _, direction = world
+def test_lexical_filters_match_chromas(world) -> None:
+    """The article table applies each filter as Chroma's `where` does: the same chunks pass."""
+    store, _, _, direction = world
     for f in FILTERS:
-        mask = corpus.mask(f)
-        by_mask = {corpus.ids[i] for i in np.flatnonzero(mask)}
+        by_table = {cid for cid, *_ in store.lexical("sentence", 100, f)}
         by_where = {cid for cid, _, _, _ in store.dense(direction["mid-ap"], 100, f)}
-        assert by_mask == by_where, f
-    assert corpus.mask(Filters()) is None
+        assert by_table == by_where, f
 
 
 # --- fusion and hits -------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from rag.ingest.chunking import chunk_article
 from rag.errors import ModelMismatchError, RagError
 from rag.ingest import ingest, read
 from rag.ask.retrieve import search
-from rag.store.lexical import Corpus
 from rag.types import Filters
 from rag.store import Store
 from rag.types import Article, Chunk
@@ -163,9 +162,10 @@ def test_write_of_many_articles_pages_through_reads(tmp_path: Path, monkeypatch:
     assert store.content_hashes([a.id for a in arts]) == {a.id: a.content_hash for a in arts}
 
 
-# --- the commit marker: orphan chunks ---------------------------------------------------------
+# --- the commit marker: the article table; what a crash leaves ------------------------------
 def _orphan_chunks(store: Store, a: Article, n: int) -> np.ndarray:
-    """Chunks of `a` written without its article record: what a crash mid-write leaves behind."""
+    """Chunks of `a` in Chroma that the article table never committed: what a crash mid-write
+    leaves behind."""
     vectors = unit(n)
     store._chunks.add(
         ids=[f"{a.id}#{k}" for k in range(n)],
@@ -177,16 +177,13 @@ def _orphan_chunks(store: Store, a: Article, n: int) -> np.ndarray:
     return vectors
 
 
-def test_orphan_chunks_are_invisible_to_corpus_and_search(tmp_path: Path) -> None:
+def test_uncommitted_chunks_are_invisible_to_search(tmp_path: Path) -> None:
     store = Store(tmp_path, MODEL)
     write(store, [article(1), article(2)])
     ghost = article(3)
     vectors = _orphan_chunks(store, ghost, 4)
-    assert store.chunk_count() == 10  # they are in the chunks collection...
-
-    corpus = Corpus.load(store)
-    assert len(corpus.ids) == 6 and not any(i.startswith("art-3#") for i in corpus.ids)  # ...but not committed
-    assert ghost.id not in corpus.committed
+    assert store._chunks.count() == 10 and store.chunk_count() == 6  # in Chroma, but not committed
+    assert not any(cid.startswith("art-3#") for cid, *_ in store.lexical("orphan passage zebras", 50, Filters()))
     # the query is the orphan's own vector and words: without the commit check it would be the top hit
     hits = search(store, vectors[0], "zebras orphan passage", k=10, filters=Filters(), per_article=10)
     assert hits and all(h.article_id != ghost.id for h in hits)
@@ -195,7 +192,7 @@ def test_orphan_chunks_are_invisible_to_corpus_and_search(tmp_path: Path) -> Non
     assert all(cid != "art-3#0" for cid, *_ in store.dense(vectors[0], 10, Filters()))  # ...and never returned
 
 
-def test_a_later_ingest_of_the_orphaned_article_cleans_its_chunks(tmp_path: Path) -> None:
+def test_a_later_ingest_removes_what_a_crash_left_and_writes_the_article_whole(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "ghost.txt").write_text("Ghost story\nIt was a dark night. The end came soon.", encoding="utf-8")
@@ -203,20 +200,34 @@ def test_a_later_ingest_of_the_orphaned_article_cleans_its_chunks(tmp_path: Path
     embedder = FakeEmbedder()
     first = ingest(store, embedder, read([src / "ghost.txt"]), chunk_tokens=200, progress=False)
     assert first.added == 1 and first.ok
-    (aid,) = [i for i, _, _ in store.iter_articles()]
+    (aid,) = [a.id for a in store.articles()]
 
-    # simulate a crash mid-write of a larger version: its article record gone, 6 orphan chunks left
-    store._articles.delete(ids=[aid])
+    # a crash in the middle of rewriting it: marked in flight, its Chroma chunks half replaced
+    store._table.begin([aid])
     store._chunks.delete(where={"article_id": aid})
-    ghost = Article(id=aid, title="Ghost story", text="x")
-    _orphan_chunks(store, ghost, 6)
-    assert store.content_hashes([aid]) == {}  # not committed, so not "unchanged"
+    _orphan_chunks(store, Article(id=aid, title="Ghost story", text="x"), 6)
+    assert store._table.pending_ids() == [aid]
 
-    again = ingest(store, embedder, read([src / "ghost.txt"]), chunk_tokens=200, progress=False)
-    assert again.added == 1 and again.unchanged == 0 and again.ok
-    chunks = [(cid, text) for cid, meta, text in store.iter_chunks() if meta["article_id"] == aid]
+    again = Store(tmp_path / "index", MODEL)  # the next process
+    redo = ingest(again, embedder, read([src / "ghost.txt"]), chunk_tokens=200, progress=False)
+    assert redo.added == 1 and redo.unchanged == 0 and redo.ok
+    chunks = [(cid, text) for cid, meta, text in again.iter_chunks() if meta["article_id"] == aid]
     assert chunks == [(f"{aid}#0", "It was a dark night. The end came soon.")]
-    assert store.get_article(aid)[0]["chunks"] == 1
+    assert again.get_article(aid)[0]["chunks"] == 1 and again._table.pending_ids() == []
+    assert [cid for cid, *_ in again.lexical("dark night", 5, Filters())] == [f"{aid}#0"]
+
+
+def test_an_index_from_before_the_table_gets_one_on_opening(tmp_path: Path) -> None:
+    store = Store(tmp_path, MODEL)
+    arts = [article(1), article(2)]
+    write(store, arts)
+    before = store.lexical("topic1 sentence", 10, Filters())
+    store._table.close()
+    for f in tmp_path.glob("table.sqlite*"):
+        f.unlink()
+    reopened = Store(tmp_path, MODEL)
+    assert reopened.stats().articles == 2 and reopened.chunk_count() == 6
+    assert [c for c, *_ in reopened.lexical("topic1 sentence", 10, Filters())] == [c for c, *_ in before]
 
 
 def test_ingest_skips_unchanged_and_updates_changed_articles(tmp_path: Path) -> None:
@@ -239,5 +250,4 @@ def test_empty_store_reads_nothing(tmp_path: Path) -> None:
     assert list(store.iter_articles()) == [] and list(store.iter_chunks()) == []
     assert store.dense(unit(1)[0], 5, Filters()) == []
     assert store.content_hashes(["x"]) == {}
-    corpus = Corpus.load(store)
-    assert corpus.ids == [] and search(store, unit(1)[0], "anything", 5) == []
+    assert store.lexical("anything", 5, Filters()) == [] and search(store, unit(1)[0], "anything", 5) == []

@@ -82,7 +82,7 @@ def ingest(
     start = time.perf_counter()
     report = IngestReport(failed=list(loaded.failed), warnings=list(loaded.warnings))
     articles = loaded.articles
-    store.sweep_orphans()  # chunks an interrupted run left without their article record
+    store.recover()  # what an interrupted run left half-written
     removed = prune(store, prune_dirs, set(articles), report.failed, include, exclude) if prune_dirs else []
     report.removed = len(removed)
 

@@ -1,11 +1,18 @@
-"""Storage: an embedded Chroma database with two collections, plus the BM25 side built from it.
+"""Storage: an embedded Chroma database with two collections, and the article table with the
+lexical index beside it (rag/store/table.py).
 
 - `chunks`: one record per chunk (embedding of title + chunk text; flat metadata with the
   article's title, outlet, url, date as ISO string and as int YYYYMMDD, and the chunk offsets).
-- `articles`: one record per article (full text as the document, content hash, chunk count).
-  An article record is written only after all its chunks are, so it doubles as the commit
-  marker: chunks whose article record is missing (a crash mid-write) are invisible to search
-  and are replaced by the next ingest.
+- `articles`: one record per article (full text as the document, content hash, chunk count,
+  the centroid of its chunks as its vector: the copy detector's search).
+
+The article table is the commit marker: an article is searchable once its rows are committed
+there, after Chroma holds its chunks and record. Articles a crash left half-written are listed
+in the table as pending, and the next writer removes exactly them.
+
+With a Chroma server (`RAG_CHROMA_URL`) nothing is copied to the client: the table's listings
+and the lexical search are queries the server answers (rag/store/remote.py; README, "A team
+server").
 
 The embedding model's identity is stored in the collection metadata; opening the index with
 another model raises ModelMismatchError.
@@ -24,8 +31,9 @@ import numpy as np
 from ..errors import IndexGoneError, ModelMismatchError, ReadOnlyIndexError
 from ..types import Article, Chunk, Failure, Filters, IndexStats, StoredArticle
 from .client import connect, snapshot, writable
-from .lexical import Corpus
 from .records import article_metadata, centroids, stored_article
+from .remote import RemoteTable, speakers_field
+from .table import NAME as TABLE, Table
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +55,13 @@ class Store:
             import uuid
 
             self._client, self._names = connect(self.path, memory=True), f"m{uuid.uuid4().hex[:12]}-"
+            self._table = Table(None)
         else:
-            self._client, self._names = connect(snapshot(self.path) if self.read_only else self.path, url), ""
+            home = snapshot(self.path) if self.read_only else self.path
+            self._client, self._names = connect(home, url), ""
+            self._table = None if url else Table(home / TABLE)  # on a server: made when the collections open
         self._chunks = None
         self._articles = None
-        self._corpus: Corpus | None = None
 
     # -- collections ---------------------------------------------------------------------
     def _collection(self, name: str, dim: int | None):
@@ -79,7 +89,23 @@ class Store:
         if self._chunks is None:
             self._chunks = self._collection("chunks", dim)
             self._articles = self._collection("articles", dim)
+            if self._chunks is not None and self._articles is not None:
+                if self.url:
+                    self._table = RemoteTable(self._chunks, self._articles, self._collection_metadata)
+                elif self._table.is_empty() and self._articles.count():
+                    log.info("building the article table and lexical index of %s (once)", self.path)
+                    self._import()
         return self._chunks is not None and self._articles is not None
+
+    def _collection_metadata(self) -> dict[str, Any]:
+        """The `articles` collection's metadata as it is now (another process may have changed it)."""
+        return dict(self._client.get_collection(self._names + "articles", embedding_function=None).metadata or {})
+
+    def _import(self) -> None:
+        """Fill the table from Chroma: its article records are the committed ones."""
+        records = {i: m for i, m, _ in self.iter_articles()}
+        chunks = [(cid, m["article_id"], m, t) for cid, m, t in self.iter_chunks() if m.get("article_id") in records]
+        self._table.commit(list(records.items()), chunks)
 
     @property
     def exists(self) -> bool:
@@ -99,12 +125,7 @@ class Store:
         """The committed records of those of `ids` the index holds (without text)."""
         if not self.open() or not ids:
             return {}
-        out: dict[str, StoredArticle] = {}
-        for k in range(0, len(ids), CHROMA_BATCH):
-            got = self._articles.get(ids=list(ids[k : k + CHROMA_BATCH]), include=["metadatas"])
-            for i, m in zip(got["ids"], got["metadatas"]):
-                out[i] = stored_article(i, m)
-        return out
+        return self._table.state(ids)
 
     def content_hashes(self, ids: Sequence[str]) -> dict[str, str]:
         """article id -> stored content hash, for those of `ids` that are committed."""
@@ -114,25 +135,28 @@ class Store:
         """Record where unchanged articles were read from this time (a file moved, or copied)."""
         if not self.open() or not origins:
             return
-        ids = list(origins)
-        for k in range(0, len(ids), CHROMA_BATCH):
-            got = self._articles.get(ids=ids[k : k + CHROMA_BATCH], include=["metadatas"])
-            self._articles.update(ids=got["ids"], metadatas=[
-                {**m, "origin": origins[i][-1], "origins": "\n".join(origins[i])}
-                for i, m in zip(got["ids"], got["metadatas"])
-            ])
+        updated = [(i, {**m, "origin": origins[i][-1], "origins": "\n".join(origins[i])})
+                   for i, m in self._table.records(list(origins)).items()]
+        for k in range(0, len(updated), CHROMA_BATCH):
+            part = updated[k : k + CHROMA_BATCH]
+            self._articles.update(ids=[i for i, _ in part], metadatas=[m for _, m in part])
+        self._table.update_meta(updated)
 
     def copies_of(self, ids: Sequence[str]) -> list[Article]:
         """The syndicated copies (with their text) recorded as copies of any of `ids`."""
         if not self.open() or not ids:
             return []
-        out: list[Article] = []
-        ids = list(ids)
-        for k in range(0, len(ids), CHROMA_BATCH):
-            got = self._articles.get(where={"duplicate_of": {"$in": ids[k : k + CHROMA_BATCH]}},
-                                     include=["metadatas", "documents"])
-            out += [stored_article(i, m, t).article() for i, m, t in zip(got["ids"], got["metadatas"], got["documents"])]
-        return out
+        return [a.article() for a in self.with_text(self._table.copies_of(ids))]
+
+    def with_text(self, ids: Sequence[str]) -> list[StoredArticle]:
+        """These committed articles with their text, in the order given (those still there)."""
+        records = self._table.records(ids)
+        texts: dict[str, str] = {}
+        wanted = [i for i in ids if i in records]
+        for k in range(0, len(wanted), CHROMA_BATCH):
+            got = self._articles.get(ids=wanted[k : k + CHROMA_BATCH], include=["documents"])
+            texts.update(zip(got["ids"], got["documents"]))
+        return [stored_article(i, records[i], texts[i]) for i in wanted if i in texts]
 
     def write(
         self,
@@ -190,19 +214,18 @@ class Store:
         self.open(dim=dim)
         by_id = {a.id: a for a in articles}
         ids = list(by_id) + [a.id for a, _, _ in copies]
+        self._table.begin(ids)  # from here until the table commits, a crash is undone by `recover`
         for k in range(0, len(ids), CHROMA_BATCH):
             self._chunks.delete(where={"article_id": {"$in": ids[k : k + CHROMA_BATCH]}})
+        chunk_meta = [{**article_metadata(by_id[c.article_id]), "article_id": c.article_id,
+                       "index": c.index, "start": c.start, "end": c.end} for c in chunks]
         for k in range(0, len(chunks), CHROMA_BATCH):
             part = chunks[k : k + CHROMA_BATCH]
             self._chunks.add(
                 ids=[c.id for c in part],
                 embeddings=vectors[k : k + CHROMA_BATCH],
                 documents=[c.text for c in part],
-                metadatas=[
-                    {**article_metadata(by_id[c.article_id]), "article_id": c.article_id,
-                     "index": c.index, "start": c.start, "end": c.end}
-                    for c in part
-                ],
+                metadatas=chunk_meta[k : k + CHROMA_BATCH],
             )
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         counts: dict[str, int] = {}
@@ -221,31 +244,30 @@ class Store:
         ] + [(a, vec, {"chunks": 0, "duplicate_of": orig, "also_carried_by": "", "quotes": "",  # upsert merges: clear
                        "origins": (extra or {}).get(a.id, {}).get("origins", "")})
              for a, orig, vec in copies]
+        metas = [{**article_metadata(a), "content_hash": a.content_hash, "origin": a.origin, "ingested": now, **extra}
+                 for a, _, extra in records]
+        metas = [{**m, **speakers_field(m)} for m in metas]  # listings by speaker on a server
         for k in range(0, len(records), CHROMA_BATCH):
             part = records[k : k + CHROMA_BATCH]
             self._articles.upsert(
                 ids=[a.id for a, _, _ in part],
                 embeddings=np.stack([v for _, v, _ in part]),
                 documents=[a.text for a, _, _ in part],
-                metadatas=[
-                    {**article_metadata(a), "content_hash": a.content_hash, "origin": a.origin, "ingested": now, **extra}
-                    for a, _, extra in part
-                ],
+                metadatas=metas[k : k + CHROMA_BATCH],
             )
         stored_originals = [o for o in {orig for _, orig, _ in copies} if o not in by_id]
-        if stored_originals:
-            got = self._articles.get(ids=stored_originals, include=["metadatas"])
-            self._articles.update(
-                ids=got["ids"],
-                metadatas=[{**m, "also_carried_by": ", ".join(sorted(carried[i][0]))} for i, m in zip(got["ids"], got["metadatas"])],
-            )
+        updated = [(i, {**m, "also_carried_by": ", ".join(sorted(carried[i][0]))})
+                   for i, m in self._table.records(stored_originals).items()]
+        if updated:
+            self._articles.update(ids=[i for i, _ in updated], metadatas=[m for _, m in updated])
+        self._table.commit([(a.id, m) for (a, _, _), m in zip(records, metas)],
+                           [(c.id, c.article_id, m, c.text) for c, m in zip(chunks, chunk_meta)], updated)
         self._bump()
 
     def _carried(self, ids: Sequence[str]) -> dict[str, tuple[set[str], str]]:
-        """id -> (outlets already listed as also carrying it, its own outlet), from the store."""
+        """id -> (outlets already listed as also carrying it, its own outlet), from the table."""
         out: dict[str, tuple[set[str], str]] = {i: (set(), "") for i in ids}
-        got = self._articles.get(ids=list(out), include=["metadatas"]) if out else {"ids": [], "metadatas": []}
-        for i, m in zip(got["ids"], got["metadatas"]):
+        for i, m in self._table.records(list(out)).items():
             listed = {s.strip() for s in (m.get("also_carried_by") or "").split(",") if s.strip()}
             out[i] = (listed, m.get("source", ""))
         return out
@@ -264,35 +286,46 @@ class Store:
         ]
 
     def _bump(self) -> None:
-        self._articles.modify(metadata={**(self._articles.metadata or {}), "generation": time.time_ns()})
+        """Embedded: a new generation in Chroma too, which tells a Chroma server later started on
+        this directory that its summary is stale. On a server the table moves it on itself."""
+        if not self.url:
+            self._articles.modify(metadata={**self._collection_metadata(), "generation": time.time_ns()})
 
     def delete_articles(self, ids: Sequence[str]) -> None:
-        """Remove articles: their records first (so they vanish from search at once), then chunks."""
+        """Remove articles: from the table first (so they vanish from search at once), then
+        their Chroma records and chunks."""
         self.check_writable()
         if not self.open() or not ids:
             return
         ids = list(ids)
-        for k in range(0, len(ids), CHROMA_BATCH):
-            self._articles.delete(ids=ids[k : k + CHROMA_BATCH])
-        for k in range(0, len(ids), CHROMA_BATCH):
-            self._chunks.delete(where={"article_id": {"$in": ids[k : k + CHROMA_BATCH]}})
+        self._table.begin(ids)
+        self._table.delete(ids)
+        self._delete_chroma(ids)
+        self._table.finish(ids)
         self._bump()
 
-    def sweep_orphans(self) -> int:
-        """Delete chunks whose article record is missing (left by an interrupted write). Returns how many."""
+    def _delete_chroma(self, ids: list[str]) -> None:
+        for k in range(0, len(ids), CHROMA_BATCH):
+            self._articles.delete(ids=ids[k : k + CHROMA_BATCH])
+            self._chunks.delete(where={"article_id": {"$in": ids[k : k + CHROMA_BATCH]}})
+
+    def recover(self) -> int:
+        """Remove what an interrupted write or delete left half-done (the table's pending
+        articles, from Chroma and the table): the next ingest writes them again whole. Returns
+        how many articles that was; costs what was in flight, not the size of the index."""
         if not self.open():
             return 0
-        committed = {i for i, _, _ in self.iter_articles()}
-        orphans: list[str] = []
-        total = self._chunks.count()
-        for offset in range(0, total, PAGE):
-            got = self._chunks.get(include=["metadatas"], limit=PAGE, offset=offset)
-            orphans += [i for i, m in zip(got["ids"], got["metadatas"]) if m.get("article_id") not in committed]
-        for k in range(0, len(orphans), CHROMA_BATCH):
-            self._chunks.delete(ids=orphans[k : k + CHROMA_BATCH])
-        if orphans:
-            log.info("removed %d chunks left by an interrupted write", len(orphans))
-        return len(orphans)
+        pending = self._table.pending_ids()
+        if pending:
+            self._table.delete(pending)
+            self._delete_chroma(pending)
+            self._table.finish(pending)
+            if self.url:  # it may have counted articles that never committed
+                self._table.recount()
+            self._bump()
+            log.info("removed %d articles an interrupted write left half-written; they are written again "
+                     "when next ingested", len(pending))
+        return len(pending)
 
     def check_writable(self) -> None:
         """An embedded index whose directory was deleted under a running process can't be written,
@@ -307,26 +340,48 @@ class Store:
             )
 
     def generation(self) -> int:
-        """Changes on every write, by any process: readers compare it to know they are stale."""
-        if not self.open():
-            return 0
-        fresh = self._client.get_collection(self._names + "articles", embedding_function=None)
-        return int((fresh.metadata or {}).get("generation", 0))
+        """Changes on every write, by any process."""
+        return self._table.generation() if self.open() else 0
 
     # -- reading -------------------------------------------------------------------------
     def article_count(self) -> int:
-        return self._articles.count() if self.open() else 0
+        """Committed article records (copies included)."""
+        if not self.open():
+            return 0
+        s = self._table.stats()
+        return s.articles + s.copies
 
     def chunk_count(self) -> int:
-        return self._chunks.count() if self.open() else 0
+        """Committed chunks."""
+        return self._table.chunk_count() if self.open() else 0
 
     def articles(self, include_text: bool = False) -> Iterator[StoredArticle]:
         """Every committed article record (copies included: see `StoredArticle.duplicate_of`)."""
-        for i, meta, text in self.iter_articles(include_text):
-            yield stored_article(i, meta, text)
+        if not self.open():
+            return
+        if not include_text:
+            yield from self._table.articles()
+            return
+        ids = [a.id for a in self._table.articles()]
+        for k in range(0, len(ids), PAGE):
+            yield from self.with_text(ids[k : k + PAGE])
+
+    def matching(self, ids: Sequence[str] = (), urls: Sequence[str] = (), sources: Sequence[str] = ()) -> list[str]:
+        """Ids of the committed articles with any of these ids, URLs or outlets."""
+        return self._table.matching(ids, urls, sources) if self.open() else []
+
+    def quoting(self, name: str, filters: Filters = Filters()) -> list[StoredArticle]:
+        """Originals, with text, that hold a quotation whose speaker `name` may name."""
+        from ..ingest.quotes import speaker_key
+
+        return self.with_text([a.id for a in self._table.quoting(speaker_key(name), filters)]) if self.open() else []
+
+    def with_quotes(self, filters: Filters, limit: int, offset: int = 0) -> list[StoredArticle]:
+        """A page of originals (with text) that hold attributed quotations, newest first."""
+        return self.with_text([a.id for a in self._table.with_quotes(filters, limit, offset)]) if self.open() else []
 
     def iter_articles(self, include_text: bool = False) -> Iterator[tuple[str, dict[str, Any], str | None]]:
-        """(id, metadata, text or None) of every committed article."""
+        """(id, metadata, text or None) of every article record in Chroma, committed or not."""
         if not self.open():
             return
         include = ["metadatas", "documents"] if include_text else ["metadatas"]
@@ -352,33 +407,12 @@ class Store:
 
     def stats(self) -> IndexStats:
         """Counts, outlets and dates of what the index holds (model and path are the caller's)."""
-        dates: list[str] = []
-        sources: dict[str, int] = {}
-        ingested: list[str] = []
-        n = copies = 0
-        for a in self.articles():
-            if a.duplicate_of:  # a syndicated copy, kept once under its original
-                copies += 1
-                continue
-            n += 1
-            if a.ingested:
-                ingested.append(a.ingested)
-            if a.published:
-                dates.append(a.published)
-            src = a.source or "(unknown)"
-            sources[src] = sources.get(src, 0) + 1
-        return IndexStats(
-            articles=n, chunks=self.chunk_count(), copies=copies,
-            sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
-            first_date=min(dates) if dates else None, last_date=max(dates) if dates else None,
-            last_ingested=max(ingested) if ingested else None,
-        )
+        return self._table.stats() if self.open() else IndexStats()
 
     def get_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
-        if not self.open():
-            return None
-        got = self._articles.get(ids=[article_id], include=["metadatas", "documents"])
-        return (got["metadatas"][0], got["documents"][0]) if got["ids"] else None
+        """The committed article's record metadata and text."""
+        found = self.with_text([article_id]) if self.open() else []
+        return (self._table.records([article_id])[article_id], found[0].text or "") if found else None
 
     def dense(self, vector: np.ndarray, n: int, filters: Filters) -> list[tuple[str, float, dict, str]]:
         """(chunk id, cosine similarity, metadata, text) of the `n` nearest committed chunks."""
@@ -391,36 +425,37 @@ class Store:
             query_embeddings=[vector], n_results=n, where=filters.where(),
             include=["metadatas", "documents", "distances"],
         )
-        committed = self.lexical_side().committed
+        committed = self._table.committed(m.get("article_id", "") for m in got["metadatas"][0])
         return [
             (i, 1.0 - float(d), m, t)
             for i, d, m, t in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], got["documents"][0])
             if m.get("article_id") in committed
         ]
 
-    # -- the lexical side (BM25 over the committed chunks, rebuilt when any process wrote) ------
-    def lexical_side(self) -> Corpus:
-        if self._corpus is None:
-            self._corpus = Corpus.load(self)
-        return self._corpus
-
     def refresh(self) -> bool:
-        """Called as each question starts: rebuild the lexical side if any process has written to
-        the index since it was built. True when there is something to search."""
-        if self._corpus is not None and self._corpus.generation != self.generation():
-            self._corpus = None
-        return bool(self.lexical_side().ids)
+        """Called as each question starts: True when there is something to search. Nothing needs
+        rebuilding after another process writes: every read sees the latest commit."""
+        return self.open() and self._table.has_chunks()
 
     def lexical(self, query: str, n: int, filters: Filters) -> list[tuple[str, float, dict, str]]:
         """(chunk id, BM25 score, metadata, text) of the `n` best committed chunks for `query`."""
-        corpus = self.lexical_side()
-        return [(corpus.ids[i], score, corpus.metas[i], corpus.texts[i]) for i, score in corpus.bm25_top(query, n, filters)]
+        if not self.open():
+            return []
+        ranked = self._table.search(query, n, filters)
+        if not ranked:
+            return []
+        got = self._chunks.get(ids=[c for c, _, _ in ranked], include=["metadatas", "documents"])
+        found = {i: (m, t) for i, m, t in zip(got["ids"], got["metadatas"], got["documents"])}
+        return [(c, score, *found[c]) for c, _, score in ranked if c in found]
+
+    def lexical_articles(self, query: str, n: int, filters: Filters) -> list[str]:
+        """Ids of the articles of the `n` best chunks for `query` by BM25, best first."""
+        return list(dict.fromkeys(a for _, a, _ in self._table.search(query, n, filters))) if self.open() else []
 
     def coverage(self) -> tuple[str, str] | None:
         """(first, last) published date of what can be searched, ISO; None when nothing is dated."""
-        return self.lexical_side().coverage
+        return self._table.coverage() if self.open() else None
 
     def term_idf(self, term: str) -> float:
         """How rare an (already tokenized) term is among the chunks; unseen terms are the rarest."""
-        bm25 = self.lexical_side().bm25
-        return bm25.term_idf(term) if bm25 else 1.0
+        return self._table.term_idf(term) if self.open() else 1.0

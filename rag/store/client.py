@@ -47,8 +47,9 @@ def writable(path: Path) -> bool:
     """Whether this process may write the embedded index at `path` (Chroma can't even open a
     database it can't write: it writes on start)."""
     db = path / "chroma"
-    return not db.is_dir() or (os.access(db, os.W_OK) and all(
-        os.access(f, os.W_OK) for f in db.rglob("*") if f.is_file()))
+    table = [f for f in path.glob("table.sqlite*") if f.is_file()]
+    return not db.is_dir() or (os.access(db, os.W_OK) and os.access(path, os.W_OK) and all(
+        os.access(f, os.W_OK) for f in [*db.rglob("*"), *table] if f.is_file()))
 
 
 def snapshot(path: Path) -> Path:
@@ -60,6 +61,8 @@ def snapshot(path: Path) -> Path:
     copy = Path(tempfile.mkdtemp(prefix="newsrag-readonly-"))
     atexit.register(shutil.rmtree, copy, ignore_errors=True)
     shutil.copytree(path / "chroma", copy / "chroma", copy_function=shutil.copyfile)
+    for table in path.glob("table.sqlite*"):  # the article table, with its write-ahead log
+        shutil.copyfile(table, copy / table.name)
     for d in [copy / "chroma", *(p for p in (copy / "chroma").rglob("*") if p.is_dir())]:
         d.chmod(0o700)  # copytree copied the read-only modes of the directories; sqlite writes beside its file
     size = sum(f.stat().st_size for f in (copy / "chroma").rglob("*") if f.is_file())

@@ -54,7 +54,8 @@ from .paragraph import Paragraph
 from .parts import NAMED, PRONOUN, ROLE, UNCERTAIN, Quote, Raw
 from .words import FUNCTION, MARK, MIN_WORDS, TITLES
 
-__all__ = ["NAMED", "PRONOUN", "ROLE", "UNCERTAIN", "Quote", "extract_quotes", "speaker_matches"]
+__all__ = ["NAMED", "PRONOUN", "ROLE", "UNCERTAIN", "Quote", "extract_quotes", "fold_words", "speaker_key",
+           "speaker_matches"]
 
 
 def extract_quotes(text: str) -> list[Quote]:
@@ -103,6 +104,13 @@ def speaker_matches(quote: Quote, name: str) -> bool:
     return said[-1] == asked[-1] and all(w in asked for w in said)
 
 
+
+
+def speaker_key(name: str) -> str:
+    """The one name word every speaker `speaker_matches(_, name)` accepts must have ('' if none):
+    the last word of `name` once titles are dropped. An index looks speakers up by it."""
+    asked = [w for w in fold_words(name) if w not in TITLES and w not in FUNCTION]
+    return asked[-1] if asked else ""
 
 
 def keep(text: str, r: Raw) -> bool:
