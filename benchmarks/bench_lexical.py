@@ -135,9 +135,68 @@ def run_bm25s(path: Path, rows, queries, new_rows) -> dict:
     return {"build_s": build_s, "open_s": open_s, "plain": plain, "dated": dated, "add100_s": add}
 
 
+def run_tantivy(path: Path, rows, queries, new_rows) -> dict:
+    import tantivy
+
+    from rag.text import tokenize
+
+    def schema():
+        sb = tantivy.SchemaBuilder()
+        sb.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
+        sb.add_text_field("id", stored=True, tokenizer_name="raw")
+        sb.add_text_field("article", tokenizer_name="raw")
+        sb.add_integer_field("date", indexed=True, fast=True)
+        return sb.build()
+
+    def add(index, part):
+        writer = index.writer(100_000_000, 1)
+        for cid, aid, d, src, text in part:
+            writer.add_document(tantivy.Document(body=" ".join(tokenize(text)), id=cid, article=aid, date=d))
+        writer.commit()
+        writer.wait_merging_threads()
+
+    t = time.perf_counter()
+    (path / "tantivy").mkdir()
+    index = tantivy.Index(schema(), str(path / "tantivy"))
+    add(index, rows)
+    build = time.perf_counter() - t
+    del index
+    t = time.perf_counter()
+    index = tantivy.Index.open(str(path / "tantivy"))
+    sch = index.schema
+
+    def search(q: str, dated: bool = False):
+        toks = list(dict.fromkeys(tokenize(q)))
+        if not toks:
+            return []
+        words = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(sch, "body", w)) for w in toks])
+        if dated:
+            window = tantivy.Query.range_query(sch, "date", tantivy.FieldType.Integer, 20200301, 20200331)
+            words = tantivy.Query.boolean_query([(tantivy.Occur.Must, words),
+                                                 (tantivy.Occur.Must, tantivy.Query.const_score_query(window, 0.0))])
+        searcher = index.searcher()
+        return [(searcher.doc(a)["id"][0], score) for score, a in searcher.search(words, 50).hits]
+
+    search(queries[0])
+    open_s = time.perf_counter() - t
+    plain, dated = [], []
+    for q in queries:
+        t = time.perf_counter()
+        search(q)
+        plain.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        search(q, dated=True)
+        dated.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    add(index, new_rows)
+    index.reload()
+    add_s = time.perf_counter() - t
+    return {"build_s": build, "open_s": open_s, "plain": plain, "dated": dated, "add100_s": add_s}
+
+
 def child(engine: str, size: int, path: Path, shared: Path, queries: list[str]) -> None:
     rows, new_rows = chunks(size, shared, 1), chunks(500, shared, 2)
-    out = (run_fts if engine == "fts5" else run_bm25s)(path, rows, queries, new_rows)
+    out = {"fts5": run_fts, "bm25s": run_bm25s, "tantivy": run_tantivy}[engine](path, rows, queries, new_rows)
     out["disk_mb"] = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
     out["peak_mb"] = peak_mb()
     print("RESULT " + json.dumps(out))
@@ -148,6 +207,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--queries", type=int, default=80)
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--engines", default="fts5,bm25s,tantivy")
     ap.add_argument("--child", nargs=3, metavar=("ENGINE", "SIZE", "PATH"))
     args = ap.parse_args()
     shared = Path(args.shared)
@@ -158,7 +218,7 @@ def main() -> None:
           "p50 / p95 ms | add 100 articles s | peak RSS MB | disk MB |")
     print("|---|---|---|---|---|---|---|---|---|")
     for size in [int(s) for s in args.sizes.split(",")]:
-        for engine in ("fts5", "bm25s"):
+        for engine in args.engines.split(","):
             tmp = Path(tempfile.mkdtemp(prefix=f"newsrag-lex-{engine}-"))
             try:
                 proc = subprocess.run([sys.executable, __file__, "--shared", str(shared), "--queries", str(args.queries),

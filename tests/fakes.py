@@ -46,6 +46,9 @@ class WordEmbedder:
     def encode_many(self, texts: list[str]) -> np.ndarray:
         return self.encode(texts)
 
+    def cache_onnx(self) -> None:
+        pass  # nothing to speed up
+
 
 def memory_index(tmp_path: Path, **settings: object) -> NewsIndex:
     """A NewsIndex over an in-memory store and the word embedder (its lock file goes in tmp_path)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import socket
 import subprocess
@@ -16,7 +18,7 @@ from rag.config import Settings
 from rag.errors import ConfigError
 from rag.index import NewsIndex
 
-from conftest import CORPUS
+from conftest import CORPUS, ROOT, WIKINEWS
 
 CHROMA = Path(sys.executable).with_name("chroma")
 
@@ -27,13 +29,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory: pytest.TempPathFactory):
+def _chroma_server(data: Path):
     exe = str(CHROMA) if CHROMA.exists() else shutil.which("chroma")
     if not exe:
         pytest.skip("the `chroma` command (from the chromadb package) is missing")
     port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen([exe, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -51,6 +51,11 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory):
     yield url
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory):
+    yield from _chroma_server(tmp_path_factory.mktemp("chroma-server"))
 
 
 def test_server_mode_ingests_answers_and_is_shared(chroma_url: str, tmp_path: Path) -> None:
@@ -82,3 +87,50 @@ def test_no_server_is_a_clear_error(tmp_path: Path) -> None:
         NewsIndex(tmp_path / "i", Settings(home=tmp_path, chroma_url=url))
     with pytest.raises(ConfigError, match="not an http"):
         NewsIndex(tmp_path / "i", Settings(home=tmp_path, chroma_url="127.0.0.1:8000"))
+
+
+def _ingest(url: str, home: Path, *files: Path) -> str:
+    """The team's ingester: `newsrag ingest` in its own process, writing to the server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env.update(HF_HUB_OFFLINE="1", RAG_CHROMA_URL=url, RAG_HOME=str(home))
+    done = subprocess.run([sys.executable, "-m", "rag.cli", "ingest", "--quiet", *map(str, files)], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.skipif(not WIKINEWS.exists(), reason="needs ../shared")
+def test_a_team_shares_one_server_and_no_client_holds_a_copy(tmp_path: Path) -> None:
+    """One `chroma run`, one ingester process, two clients: the clients answer from the server
+    (the lexical side included) with nothing stored or loaded locally, and see what the ingester
+    adds or removes on their next question, without a restart."""
+    records = [json.loads(line) for line in WIKINEWS.read_text(encoding="utf-8").splitlines()]
+    first, later = tmp_path / "first.jsonl", tmp_path / "later.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in records[:12]), encoding="utf-8")
+    late = records[12]
+    later.write_text(json.dumps(late) + "\n", encoding="utf-8")
+    rare = max((w for w in late["title"].split() if w.isalpha()), key=len)  # a word of the new article's title
+
+    server = _chroma_server(tmp_path / "server")
+    url = next(server)
+    try:
+        assert "12 added" in _ingest(url, tmp_path / "ingester", first)
+        alice = NewsIndex(tmp_path / "alice", Settings(home=tmp_path / "alice-home", chroma_url=url))
+        bob = NewsIndex(tmp_path / "bob", Settings(home=tmp_path / "bob-home", chroma_url=url))
+        assert alice.stats().articles == bob.stats().articles == 12
+        hit = alice.search(records[0]["title"], k=1)[0]
+        assert hit.article_id == records[0]["id"] and hit.bm25_score is not None  # the server's full-text side
+        assert bob.query(f"What happened in {records[3]['title']}?").citations[0].article_id == records[3]["id"]
+        assert not bob.search(rare, k=5) or bob.search(rare, k=1)[0].article_id != late["id"]
+
+        assert "1 added" in _ingest(url, tmp_path / "ingester", later)
+        for client in (alice, bob):  # the next question sees it: no restart, no rebuild
+            hit = client.search(late["title"], k=1)[0]
+            assert hit.article_id == late["id"] and hit.bm25_score is not None
+            assert client.stats().articles == 13
+        assert alice.remove(ids=[late["id"]]) == [late["id"]]
+        assert bob.stats().articles == 12 and all(h.article_id != late["id"] for h in bob.search(late["title"], k=5))
+        for who in ("alice", "bob"):  # nothing stored on the clients (alice's removal took the write lock)
+            assert {p.name for p in tmp_path.glob(f"{who}*/**/*") if p.is_file()} <= {"write.lock"}
+    finally:
+        next(server, None)

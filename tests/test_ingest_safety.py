@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from rag.types import Filters
+
 from rag.config import Settings
 from rag.errors import IndexLockedError
 from rag.index import NewsIndex
@@ -95,10 +97,15 @@ def test_prune_removes_only_what_disappeared_from_the_directory(tmp_path: Path) 
     assert titles == {"Volcano erupts in Iceland", "Drought in Kenya"}
 
 
-def _counts(home: Path) -> tuple[int, int, list[str]]:
+def _counts(home: Path) -> tuple:
+    """What a run left: articles, Chroma's chunk ids, and the article table and lexical index
+    (their counts, outlets and dates, and what a few searches find)."""
     idx = _index(home)
     chunk_ids = [cid for cid, _, _ in idx.store.iter_chunks()]
-    return idx.stats().articles, len(chunk_ids), sorted(chunk_ids)
+    stats = {k: v for k, v in idx.stats().to_dict().items() if k not in ("last_ingested", "path")}
+    found = [[cid for cid, *_ in idx.store.lexical(q, 20, Filters())] for q in ("explosion", "election vote", "police")]
+    return (idx.stats().articles, len(chunk_ids), sorted(chunk_ids), stats, idx.store.lexical_count(), found,
+            idx.store._table.pending_ids())
 
 
 @pytest.mark.skipif(not WIKINEWS.exists(), reason="needs ../shared")
@@ -120,6 +127,7 @@ def test_kill_9_at_any_point_then_rerun_ends_as_a_clean_run(tmp_path: Path) -> N
     assert first.returncode == 1 and f"{subset}:14: its title is not valid Unicode text" in first.stdout, first.stdout
     want = _counts(clean)
     assert want[0] == 40 and not any(c.startswith("bad-1") for c in want[2])
+    assert want[4] == want[1] and want[6] == [] and all(want[5])  # the lexical index holds every chunk
 
     crashed = tmp_path / "crashed"
     kills = 0

@@ -217,14 +217,20 @@ def test_a_later_ingest_removes_what_a_crash_left_and_writes_the_article_whole(t
     assert [cid for cid, *_ in again.lexical("dark night", 5, Filters())] == [f"{aid}#0"]
 
 
-def test_an_index_from_before_the_table_gets_one_on_opening(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lost", ["table.sqlite*", "lexical"])
+def test_an_index_without_its_table_or_lexical_index_gets_them_back_on_opening(tmp_path: Path, lost: str) -> None:
+    """An index written before the table existed (Chroma only), or whose lexical index was
+    deleted, is completed from Chroma when next opened."""
+    import shutil
+
     store = Store(tmp_path, MODEL)
-    arts = [article(1), article(2)]
-    write(store, arts)
+    write(store, [article(1), article(2)])
     before = store.lexical("topic1 sentence", 10, Filters())
+    assert before
     store._table.close()
-    for f in tmp_path.glob("table.sqlite*"):
-        f.unlink()
+    del store
+    for f in tmp_path.glob(lost):
+        shutil.rmtree(f) if f.is_dir() else f.unlink()
     reopened = Store(tmp_path, MODEL)
     assert reopened.stats().articles == 2 and reopened.chunk_count() == 6
     assert [c for c, *_ in reopened.lexical("topic1 sentence", 10, Filters())] == [c for c, *_ in before]

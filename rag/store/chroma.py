@@ -6,8 +6,9 @@ lexical index beside it (rag/store/table.py).
 - `articles`: one record per article (full text as the document, content hash, chunk count,
   the centroid of its chunks as its vector: the copy detector's search).
 
-The article table is the commit marker: an article is searchable once its rows are committed
-there, after Chroma holds its chunks and record. Articles a crash left half-written are listed
+Beside them: the lexical index (rag/store/lexical.py, tantivy) and the article table
+(rag/store/table.py, SQLite). The table is the commit marker: an article is searchable once its
+row is committed there, after Chroma and the lexical index hold its chunks. Articles a crash left half-written are listed
 in the table as pending, and the next writer removes exactly them.
 
 With a Chroma server (`RAG_CHROMA_URL`) nothing is copied to the client: the table's listings
@@ -32,6 +33,7 @@ from ..errors import IndexGoneError, ModelMismatchError, ReadOnlyIndexError
 from ..types import Article, Chunk, Failure, Filters, IndexStats, StoredArticle
 from .client import connect, snapshot, writable
 from .records import article_metadata, centroids, stored_article
+from .lexical import DIR as LEXICAL, Lexical
 from .remote import RemoteTable, speakers_field
 from .table import NAME as TABLE, Table
 
@@ -55,11 +57,14 @@ class Store:
             import uuid
 
             self._client, self._names = connect(self.path, memory=True), f"m{uuid.uuid4().hex[:12]}-"
-            self._table = Table(None)
+            self._table, self._lexical = Table(None), Lexical(None)
         else:
             home = snapshot(self.path) if self.read_only else self.path
             self._client, self._names = connect(home, url), ""
-            self._table = None if url else Table(home / TABLE)  # on a server: made when the collections open
+            if url:  # made when the collections open
+                self._table = self._lexical = None
+            else:
+                self._table, self._lexical = Table(home / TABLE), Lexical(home / LEXICAL)
         self._chunks = None
         self._articles = None
 
@@ -91,21 +96,28 @@ class Store:
             self._articles = self._collection("articles", dim)
             if self._chunks is not None and self._articles is not None:
                 if self.url:
-                    self._table = RemoteTable(self._chunks, self._articles, self._collection_metadata)
+                    self._table = self._lexical = RemoteTable(self._chunks, self._articles, self._collection_metadata)
                 elif self._table.is_empty() and self._articles.count():
                     log.info("building the article table and lexical index of %s (once)", self.path)
                     self._import()
+                elif self._table.has_chunks() and not self._lexical.count():
+                    log.info("building the lexical index of %s (once)", self.path)
+                    self._import(records=False)
         return self._chunks is not None and self._articles is not None
 
     def _collection_metadata(self) -> dict[str, Any]:
         """The `articles` collection's metadata as it is now (another process may have changed it)."""
         return dict(self._client.get_collection(self._names + "articles", embedding_function=None).metadata or {})
 
-    def _import(self) -> None:
-        """Fill the table from Chroma: its article records are the committed ones."""
-        records = {i: m for i, m, _ in self.iter_articles()}
-        chunks = [(cid, m["article_id"], m, t) for cid, m, t in self.iter_chunks() if m.get("article_id") in records]
-        self._table.commit(list(records.items()), chunks)
+    def _import(self, records: bool = True) -> None:
+        """Fill the table (with `records`: from Chroma's article records, which were the commit
+        marker before the table) and the lexical index from Chroma."""
+        committed = {i: m for i, m, _ in self.iter_articles()} if records else dict(self._table.records(
+            [a.id for a in self._table.articles()]))
+        chunks = [(cid, m["article_id"], m, t) for cid, m, t in self.iter_chunks() if m.get("article_id") in committed]
+        self._lexical.index_chunks(list(committed), chunks)
+        if records:
+            self._table.commit(list(committed.items()))
 
     @property
     def exists(self) -> bool:
@@ -260,8 +272,8 @@ class Store:
                    for i, m in self._table.records(stored_originals).items()]
         if updated:
             self._articles.update(ids=[i for i, _ in updated], metadatas=[m for _, m in updated])
-        self._table.commit([(a.id, m) for (a, _, _), m in zip(records, metas)],
-                           [(c.id, c.article_id, m, c.text) for c, m in zip(chunks, chunk_meta)], updated)
+        self._lexical.index_chunks(ids, [(c.id, c.article_id, m, c.text) for c, m in zip(chunks, chunk_meta)])
+        self._table.commit([(a.id, m) for (a, _, _), m in zip(records, metas)], updated)
         self._bump()
 
     def _carried(self, ids: Sequence[str]) -> dict[str, tuple[set[str], str]]:
@@ -301,6 +313,7 @@ class Store:
         self._table.begin(ids)
         self._table.delete(ids)
         self._delete_chroma(ids)
+        self._lexical.unindex(ids)
         self._table.finish(ids)
         self._bump()
 
@@ -319,6 +332,7 @@ class Store:
         if pending:
             self._table.delete(pending)
             self._delete_chroma(pending)
+            self._lexical.unindex(pending)
             self._table.finish(pending)
             if self.url:  # it may have counted articles that never committed
                 self._table.recount()
@@ -350,6 +364,12 @@ class Store:
             return 0
         s = self._table.stats()
         return s.articles + s.copies
+
+    def lexical_count(self) -> int:
+        """Chunks the lexical index holds (on a server: the server's chunks, as counted)."""
+        if not self.open():
+            return 0
+        return self._lexical.count()
 
     def chunk_count(self) -> int:
         """Committed chunks."""
@@ -435,13 +455,18 @@ class Store:
     def refresh(self) -> bool:
         """Called as each question starts: True when there is something to search. Nothing needs
         rebuilding after another process writes: every read sees the latest commit."""
-        return self.open() and self._table.has_chunks()
+        if not self.open():
+            return False
+        self._lexical.follow(self._table.generation())
+        return self._table.has_chunks()
 
     def lexical(self, query: str, n: int, filters: Filters) -> list[tuple[str, float, dict, str]]:
         """(chunk id, BM25 score, metadata, text) of the `n` best committed chunks for `query`."""
         if not self.open():
             return []
-        ranked = self._table.search(query, n, filters)
+        ranked = self._lexical.search(query, n, filters)
+        committed = self._table.committed(a for _, a, _ in ranked)  # a write may be between its two commits
+        ranked = [r for r in ranked if r[1] in committed]
         if not ranked:
             return []
         got = self._chunks.get(ids=[c for c, _, _ in ranked], include=["metadatas", "documents"])
@@ -450,7 +475,11 @@ class Store:
 
     def lexical_articles(self, query: str, n: int, filters: Filters) -> list[str]:
         """Ids of the articles of the `n` best chunks for `query` by BM25, best first."""
-        return list(dict.fromkeys(a for _, a, _ in self._table.search(query, n, filters))) if self.open() else []
+        if not self.open():
+            return []
+        found = list(dict.fromkeys(a for _, a, _ in self._lexical.search(query, n, filters)))
+        committed = self._table.committed(found)
+        return [a for a in found if a in committed]
 
     def coverage(self) -> tuple[str, str] | None:
         """(first, last) published date of what can be searched, ISO; None when nothing is dated."""
@@ -458,4 +487,4 @@ class Store:
 
     def term_idf(self, term: str) -> float:
         """How rare an (already tokenized) term is among the chunks; unseen terms are the rarest."""
-        return self._table.term_idf(term) if self.open() else 1.0
+        return self._lexical.term_idf(term) if self.open() else 1.0

@@ -47,7 +47,7 @@ def writable(path: Path) -> bool:
     """Whether this process may write the embedded index at `path` (Chroma can't even open a
     database it can't write: it writes on start)."""
     db = path / "chroma"
-    table = [f for f in path.glob("table.sqlite*") if f.is_file()]
+    table = [f for f in [*path.glob("table.sqlite*"), *(path / "lexical").glob("*")] if f.is_file()]
     return not db.is_dir() or (os.access(db, os.W_OK) and os.access(path, os.W_OK) and all(
         os.access(f, os.W_OK) for f in [*db.rglob("*"), *table] if f.is_file()))
 
@@ -63,7 +63,9 @@ def snapshot(path: Path) -> Path:
     shutil.copytree(path / "chroma", copy / "chroma", copy_function=shutil.copyfile)
     for table in path.glob("table.sqlite*"):  # the article table, with its write-ahead log
         shutil.copyfile(table, copy / table.name)
-    for d in [copy / "chroma", *(p for p in (copy / "chroma").rglob("*") if p.is_dir())]:
+    if (path / "lexical").is_dir():
+        shutil.copytree(path / "lexical", copy / "lexical", copy_function=shutil.copyfile)
+    for d in [copy, *(p for p in copy.rglob("*") if p.is_dir())]:
         d.chmod(0o700)  # copytree copied the read-only modes of the directories; sqlite writes beside its file
     size = sum(f.stat().st_size for f in (copy / "chroma").rglob("*") if f.is_file())
     log.warning("the index at %s is read-only for this user: reading a copy (%.0f MB) in %s; it won't see "

@@ -83,7 +83,7 @@ class RemoteTable:
     def pending_ids(self) -> list[str]:
         return json.loads(self._fresh().get("pending", "[]"))
 
-    def commit(self, records: Sequence[tuple[str, dict[str, Any]]], chunks: Sequence, updated: Sequence = ()) -> None:
+    def commit(self, records: Sequence[tuple[str, dict[str, Any]]], updated: Sequence = ()) -> None:
         summary = self._base or self.summary()
         for i, _ in records:
             if i in self._replaced:
@@ -199,7 +199,19 @@ class RemoteTable:
     def coverage(self) -> tuple[str, str] | None:
         return self.summary().coverage()
 
-    # -- the lexical side ------------------------------------------------------------------------
+    # -- the lexical side (the server's chunks are what is searched: nothing to index here) ------
+    def index_chunks(self, article_ids: Iterable[str], chunks: Sequence) -> None:
+        pass
+
+    def unindex(self, article_ids: Sequence[str]) -> None:
+        pass
+
+    def follow(self, generation: int) -> None:
+        pass
+
+    def count(self) -> int:
+        return self.chunk_count()
+
     def _df(self, word: str, generation: int) -> int:
         """Chunks holding `word` (counted up to DF_CAP), remembered until the index changes."""
         if self._dfs[0] != generation:

@@ -1,31 +1,28 @@
-"""The article table and the lexical index: one SQLite database beside Chroma (`table.sqlite`).
+"""The article table: one SQLite database beside Chroma (`table.sqlite`).
 
 - `articles`: one row per committed article (its record's metadata as JSON, with the columns
-  listings filter on: outlet, date, URL, copy-of), so `stats()`, removal and the outlet list
-  never scan Chroma;
+  listings filter on: outlet, date, URL, copy-of, chunks), so `stats()`, removal and the outlet
+  list never scan Chroma;
 - `speakers`: who is quoted in which article, so `quotes(speaker=...)` reads only their articles;
-- `chunks` + `fts` (FTS5, BM25 ranking): every committed chunk's stemmed words, searched with the
-  date, outlet and article filters applied inside the query;
 - `pending`: the articles a write or delete has started on. A crash leaves them there, and the
-  next writer removes exactly them (from Chroma and here): recovery costs what was in flight,
-  not the size of the index.
+  next writer removes exactly them (from Chroma, the lexical index and here): recovery costs
+  what was in flight, not the size of the index;
+- `meta`: the generation, moved on by every commit.
 
-The table is the commit marker: an article exists for search once its rows are committed here,
-in one transaction, after Chroma holds its chunks and record. Readers need no rebuild: each
-query reads the latest committed state (WAL mode: readers never wait for the writer).
+The table is the commit marker: an article exists for search once its row is committed here, in
+one transaction, after Chroma and the lexical index hold its chunks. Readers need no rebuild:
+each query reads the latest committed state (WAL mode: readers never wait for the writer).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..text import tokenize
 from ..types import Filters, IndexStats, StoredArticle, date_int
 from .records import stored_article
 
@@ -44,24 +41,8 @@ CREATE INDEX IF NOT EXISTS articles_copy ON articles(duplicate_of);
 CREATE TABLE IF NOT EXISTS speakers (article_id TEXT NOT NULL, word TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS speakers_word ON speakers(word);
 CREATE INDEX IF NOT EXISTS speakers_article ON speakers(article_id);
-CREATE TABLE IF NOT EXISTS chunks (
-    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
-    date INTEGER NOT NULL, source TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(body, detail=column, tokenize="unicode61 tokenchars '_'");
-CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');
 CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY);
 """
-
-
-def body(title: str, text: str) -> str:
-    """What the lexical index holds for a chunk: the stemmed words of its title and text."""
-    return " ".join(tokenize(f"{title}\n{text}"))
-
-
-def match(query: str) -> str:
-    """An FTS5 query for any of `query`'s words (each quoted: no FTS5 syntax gets through)."""
-    return " OR ".join(f'"{t}"' for t in dict.fromkeys(tokenize(query)))
 
 
 def _where(f: Filters, alias: str, article: str = "article_id") -> tuple[str, list[Any]]:
@@ -84,20 +65,16 @@ def _where(f: Filters, alias: str, article: str = "article_id") -> tuple[str, li
 class Table:
     """The SQLite side of one index; `path` None keeps it in memory (tests, a server's client)."""
 
-    def __init__(self, path: Path | None, read_only: bool = False) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self._lock = threading.RLock()
-        target = str(path) if path is not None else ":memory:"
-        if read_only and path is not None:
-            target = f"file:{path}?mode=ro"
-        self._db = sqlite3.connect(target, uri=target.startswith("file:"), check_same_thread=False,
+        self._db = sqlite3.connect(str(path) if path is not None else ":memory:", check_same_thread=False,
                                    isolation_level=None, timeout=60)
-        if not read_only:
-            if path is not None:
-                self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_DDL)
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+        if path is not None:
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_DDL)
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
 
     def close(self) -> None:
         with self._lock:
@@ -126,13 +103,9 @@ class Table:
         """Articles a write or delete started on and never finished (a crash)."""
         return [r[0] for r in self._rows("SELECT id FROM pending")]
 
-    def commit(
-        self, records: Sequence[tuple[str, dict[str, Any]]], chunks: Sequence[tuple[str, str, dict[str, Any], str]],
-        updated: Sequence[tuple[str, dict[str, Any]]] = (),
-    ) -> None:
-        """In one transaction: replace these articles (id, record metadata) and their chunks
-        (chunk id, article id, chunk metadata, text), update other records' metadata, clear them
-        from `pending`, and move the generation on."""
+    def commit(self, records: Sequence[tuple[str, dict[str, Any]]], updated: Sequence[tuple[str, dict[str, Any]]] = ()) -> None:
+        """In one transaction: replace these articles (id, record metadata), update other
+        records' metadata, clear them from `pending`, and move the generation on."""
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
@@ -147,10 +120,6 @@ class Table:
                 )
                 db.executemany("INSERT INTO speakers VALUES (?,?)", [
                     (i, w) for i, m in records for w in _speaker_words(m.get("quotes", ""))])
-                for cid, aid, meta, text in chunks:
-                    cur = db.execute("INSERT INTO chunks (id, article_id, date, source) VALUES (?,?,?,?)",
-                                     (cid, aid, int(meta.get("date", 0) or 0), meta.get("source", "")))
-                    db.execute("INSERT INTO fts (rowid, body) VALUES (?,?)", (cur.lastrowid, body(meta.get("title", ""), text)))
                 db.executemany("UPDATE articles SET meta = ? WHERE id = ?",
                                [(json.dumps(m, ensure_ascii=False), i) for i, m in updated])
                 self._finish(ids)
@@ -185,8 +154,7 @@ class Table:
         for k in range(0, len(ids), 500):
             part = list(ids[k : k + 500])
             marks = ",".join("?" * len(part))
-            self._db.execute(f"DELETE FROM fts WHERE rowid IN (SELECT rowid FROM chunks WHERE article_id IN ({marks}))", part)
-            for table, column in (("chunks", "article_id"), ("speakers", "article_id"), ("articles", "id")):
+            for table, column in (("speakers", "article_id"), ("articles", "id")):
                 self._db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", part)
 
     def update_meta(self, updated: Sequence[tuple[str, dict[str, Any]]]) -> None:
@@ -204,10 +172,10 @@ class Table:
         return not self._rows("SELECT 1 FROM articles LIMIT 1")
 
     def has_chunks(self) -> bool:
-        return bool(self._rows("SELECT 1 FROM chunks LIMIT 1"))
+        return bool(self._rows("SELECT 1 FROM articles WHERE chunks > 0 LIMIT 1"))
 
     def chunk_count(self) -> int:
-        return self._rows("SELECT count(*) FROM chunks")[0][0]
+        return self._rows("SELECT coalesce(sum(chunks), 0) FROM articles")[0][0]
 
     def committed(self, ids: Iterable[str]) -> set[str]:
         """Those of `ids` that are committed articles."""
@@ -274,24 +242,6 @@ class Table:
             return None
         iso = lambda d: f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}"  # noqa: E731
         return iso(first), iso(last)
-
-    def search(self, query: str, n: int, f: Filters) -> list[tuple[str, str, float]]:
-        """(chunk id, article id, BM25 score) of the `n` best committed chunks for `query`, the
-        filters applied inside the search."""
-        q = match(query)
-        if not q:
-            return []
-        cond, args = _where(f, "c")
-        sql = (f"SELECT c.id, c.article_id, -bm25(fts) AS s FROM fts JOIN chunks c ON c.rowid = fts.rowid "
-               f"WHERE fts MATCH ? {cond} ORDER BY bm25(fts) LIMIT ?")
-        return [(cid, aid, float(s)) for cid, aid, s in self._rows(sql, [q, *args, n])]
-
-    def term_idf(self, term: str) -> float:
-        """IDF of an already-tokenized term among the chunks; a term never used is the rarest of all."""
-        n = self.chunk_count()
-        rows = self._rows("SELECT doc FROM vocab WHERE term = ?", (term,))
-        df = rows[0][0] if rows else 0
-        return math.log1p((n - df + 0.5) / (df + 0.5))
 
 
 def _speaker_words(raw: str) -> set[str]:
