@@ -1,19 +1,20 @@
-"""The lexical engine, measured before choosing: SQLite FTS5 (rag/store/table.py) against bm25s.
+"""The lexical engine, measured before choosing: SQLite FTS5, bm25s and tantivy (rag/store/lexical.py).
 
     .venv/bin/python benchmarks/bench_lexical.py [--sizes 10000,100000] [--queries 80] [--shared ../shared]
     (bm25s: `pip install -e '.[bench]'`)
 
-Both index the same chunks, as the same tokens (`rag.text.tokenize`: stemmed, no stopwords).
-The chunks are real-looking (benchmarks/synthetic.py: Wikinews sentences recombined, a made-up
-name per article so the vocabulary grows with the corpus, three years of dates, 12 outlets). The queries are the dev-set questions. Each engine and size runs in a
-fresh subprocess, which reports:
+All three index the same chunks as the same tokens (`rag.text.tokenize`: stemmed, no
+stopwords). The chunks are real-looking (benchmarks/synthetic.py: Wikinews sentences recombined,
+a made-up name per article so the vocabulary grows with the corpus, three years of dates, 12
+outlets); the queries are the dev-set questions. Each engine and size runs in a fresh
+subprocess, which reports:
 
-- build s: indexing every chunk (tokenizing included, the same for both);
+- build s: indexing every chunk (tokenizing included, the same for all);
 - open s: a new process opening the saved index and answering its first search;
 - search p50 / p95 ms: top 50 for a question, without a filter and with a one-month date
   window (bm25s: a weight mask over the chunks' dates, its way of filtering);
-- add 100 s: adding 100 articles (500 chunks) to the big index: FTS5 inserts them; bm25s has
-  no incremental update and is rebuilt;
+- add 100 s: adding 100 articles (500 chunks) to the big index: FTS5 and tantivy insert and
+  commit them; bm25s has no incremental update and is rebuilt;
 - peak RSS MB of the process, and the index's size on disk.
 """
 
@@ -47,6 +48,17 @@ def pct(values: list[float], p: float) -> float:
     return v[min(len(v) - 1, int(round(p * (len(v) - 1))))]
 
 
+def timed(queries: list[str], plain, dated) -> tuple[list[float], list[float]]:
+    """Seconds each question took without a filter (`plain(q)`) and with a date window (`dated(q)`)."""
+    out: tuple[list[float], list[float]] = ([], [])
+    for q in queries:
+        for times, search in zip(out, (plain, dated)):
+            t = time.perf_counter()
+            search(q)
+            times.append(time.perf_counter() - t)
+    return out
+
+
 def chunks(n: int, shared: Path, seed: int) -> list[tuple[str, str, int, str, str]]:
     """(chunk id, article id, date int, outlet, text) of `n` chunks of synthetic articles."""
     from synthetic import CHUNKS_PER_ARTICLE, articles
@@ -58,37 +70,54 @@ def chunks(n: int, shared: Path, seed: int) -> list[tuple[str, str, int, str, st
     return out[:n]
 
 
-def run_fts(path: Path, rows, queries, new_rows) -> dict:
-    from rag.store.table import Table
-    from rag.types import Filters
+FTS5_DDL = """
+CREATE TABLE chunks (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
+                     date INTEGER NOT NULL, source TEXT NOT NULL);
+CREATE INDEX chunks_article ON chunks(article_id);
+CREATE VIRTUAL TABLE fts USING fts5(body, detail=column);
+"""
 
+
+def run_fts(path: Path, rows, queries, new_rows) -> dict:
+    """The FTS5 candidate as it was built for the index (commit 893fb41): chunk rows with their
+    filters' columns, an FTS5 table of their words, bm25() ranking, filters in the same query."""
+    import sqlite3
+
+    from rag.text import tokenize
+
+    def add(db, part):
+        db.execute("BEGIN")
+        for cid, aid, d, src, text in part:
+            cur = db.execute("INSERT INTO chunks (id, article_id, date, source) VALUES (?,?,?,?)", (cid, aid, d, src))
+            db.execute("INSERT INTO fts (rowid, body) VALUES (?,?)", (cur.lastrowid, " ".join(tokenize(text))))
+        db.execute("COMMIT")
+
+    def search(db, q: str, dated: bool = False):
+        words = " OR ".join(f'"{t}"' for t in dict.fromkeys(tokenize(q)))
+        if not words:
+            return []
+        window = " AND c.date BETWEEN 20200301 AND 20200331" if dated else ""
+        return db.execute("SELECT c.id, -bm25(fts) FROM fts JOIN chunks c ON c.rowid = fts.rowid "
+                          f"WHERE fts MATCH ?{window} ORDER BY bm25(fts) LIMIT 50", (words,)).fetchall()
+
+    file = path / "fts5.sqlite"
     t = time.perf_counter()
-    table = Table(path / "table.sqlite")
+    db = sqlite3.connect(file, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(FTS5_DDL)
     for k in range(0, len(rows), 2000):
-        part = rows[k : k + 2000]
-        arts = {aid: {"source": src, "date": d, "chunks": 5} for _, aid, d, src, _ in part}
-        table.commit(list(arts.items()), [(cid, aid, {"date": d, "source": src, "title": ""}, text)
-                                          for cid, aid, d, src, text in part])
+        add(db, rows[k : k + 2000])
     build = time.perf_counter() - t
-    table.close()
+    db.close()
     t = time.perf_counter()
-    table = Table(path / "table.sqlite")
-    table.search(queries[0], 50, Filters())
+    db = sqlite3.connect(file, isolation_level=None)
+    search(db, queries[0])
     open_s = time.perf_counter() - t
-    plain, dated = [], []
-    for q in queries:
-        t = time.perf_counter()
-        table.search(q, 50, Filters())
-        plain.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        table.search(q, 50, Filters("2020-03-01", "2020-03-31"))
-        dated.append(time.perf_counter() - t)
+    plain, dated = timed(queries, lambda q: search(db, q), lambda q: search(db, q, dated=True))
     t = time.perf_counter()
-    arts = {aid: {"source": src, "date": d, "chunks": 5} for _, aid, d, src, _ in new_rows}
-    table.commit(list(arts.items()), [(cid, aid, {"date": d, "source": src, "title": ""}, text)
-                                      for cid, aid, d, src, text in new_rows])
-    add = time.perf_counter() - t
-    return {"build_s": build, "open_s": open_s, "plain": plain, "dated": dated, "add100_s": add}
+    add(db, new_rows)
+    add_s = time.perf_counter() - t
+    return {"build_s": build, "open_s": open_s, "plain": plain, "dated": dated, "add100_s": add_s}
 
 
 def run_bm25s(path: Path, rows, queries, new_rows) -> dict:
@@ -121,14 +150,7 @@ def run_bm25s(path: Path, rows, queries, new_rows) -> dict:
 
     search(queries[0])
     open_s = time.perf_counter() - t
-    plain, dated = [], []
-    for q in queries:
-        t = time.perf_counter()
-        search(q)
-        plain.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        search(q, ((dates >= 20200301) & (dates <= 20200331)).astype(np.float32))
-        dated.append(time.perf_counter() - t)
+    plain, dated = timed(queries, search, lambda q: search(q, ((dates >= 20200301) & (dates <= 20200331)).astype(np.float32)))
     t = time.perf_counter()
     build(rows + new_rows).save(str(path / "bm25s"))  # no incremental update: rebuilt
     add = time.perf_counter() - t
@@ -179,14 +201,7 @@ def run_tantivy(path: Path, rows, queries, new_rows) -> dict:
 
     search(queries[0])
     open_s = time.perf_counter() - t
-    plain, dated = [], []
-    for q in queries:
-        t = time.perf_counter()
-        search(q)
-        plain.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        search(q, dated=True)
-        dated.append(time.perf_counter() - t)
+    plain, dated = timed(queries, search, lambda q: search(q, dated=True))
     t = time.perf_counter()
     add(index, new_rows)
     index.reload()

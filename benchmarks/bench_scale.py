@@ -1,7 +1,7 @@
 """Scale: what opening, searching, answering and adding cost as an index grows.
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 1000,10000,100000,1000000] [--queries 40]
-        [--json] [--no-serve] [--shared ../shared] [--keep]
+        [--json] [--no-serve] [--server] [--shared ../shared] [--keep]
 
 Per size, in fresh processes:
 
@@ -16,11 +16,16 @@ Per size, in fresh processes:
    loaded: at every size it should cost the same. It leaves the model's ONNX copy in the home,
    as a user's first ingest does;
 4. serve: `newsrag --index PATH serve` as a subprocess, asked the questions through
-   `gradio_client`; its peak RSS (VmHWM) is `serve_rss_mb`.
+   `gradio_client`; its peak RSS (VmHWM) is `serve_rss_mb`;
+5. model: a new process that only loads the encoder and embeds one question: its peak RSS is
+   `model_rss_mb`, so `query_process_rss_mb - model_rss_mb` is what the index costs a process;
+6. with --server: `chroma run --path PATH/chroma` on a free port, warmed by one query from another
+   client, and step 3 again as a client of it (RAG_CHROMA_URL; nothing of the index is local):
+   the `server_*` keys.
 
 Prints a Markdown table, or with --json one JSON object per size (keys: chunks,
 open_first_answer_s, search_p50_ms, search_p95_ms, query_p50_ms, query_p95_ms, serve_rss_mb,
-add100_s, disk_mb, build_s).
+add100_s, disk_mb, build_s, model_rss_mb, query_process_rss_mb, and with --server server_*).
 """
 
 from __future__ import annotations
@@ -93,12 +98,21 @@ def build(size: int, path: Path, shared: Path) -> dict:
             "disk_mb": sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20}
 
 
-def measure(path: Path, home: Path, questions: list[str]) -> dict:
+def model(home: Path) -> dict:
+    from rag.config import Settings
+    from rag.embedding import Embedder
+
+    s = Settings(home=home)
+    Embedder(s.model, cache_dir=s.home / "cache" / "encoders").encode_query("What did Putin say about weapons supply?")
+    return {"model_rss_mb": peak_mb()}
+
+
+def measure(path: Path, home: Path, questions: list[str], url: str = "") -> dict:
     from rag.config import Settings
     from rag.index import NewsIndex
 
     t = time.perf_counter()
-    idx = NewsIndex(path, Settings(home=home), create=False)
+    idx = NewsIndex(path, Settings(home=home, chroma_url=url), create=not url)
     idx.query(questions[0])
     first = time.perf_counter() - t
     search, query = [], []
@@ -164,6 +178,46 @@ def serve(path: Path, home: Path, questions: list[str]) -> dict:
         proc.wait(30)
 
 
+_CHROMA: list[subprocess.Popen] = []
+
+
+def chroma_server(data: Path) -> str:
+    """`chroma run` on `data`, on a free port; its URL once it answers."""
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    _CHROMA.append(subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(data),
+                                     "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                return url
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise SystemExit("chroma run did not start")
+
+
+def warm_server(url: str) -> None:
+    """One nearest-neighbour query from another client, so the server has its index loaded."""
+    import numpy as np
+    from urllib.parse import urlparse
+
+    import chromadb
+
+    port = urlparse(url).port
+    chunks = chromadb.HttpClient(host="127.0.0.1", port=port).get_collection("chunks", embedding_function=None)
+    chunks.query(query_embeddings=[np.ones(DIM, dtype=np.float32) / DIM**0.5], n_results=1)
+
+
+def stop_chroma() -> None:
+    for proc in _CHROMA:
+        proc.terminate()
+        proc.wait(30)
+
+
 def child(argv: list[str]) -> None:
     mode, path, shared = argv[0], Path(argv[1]), Path(argv[2])
     if mode == "build":
@@ -172,6 +226,16 @@ def child(argv: list[str]) -> None:
         out = measure(path, Path(argv[3]), json.loads(Path(argv[4]).read_text()))
     elif mode == "add100":
         out = add100(path, Path(argv[3]), shared)
+    elif mode == "model":
+        out = model(Path(argv[3]))
+    elif mode == "client":
+        url = chroma_server(path / "chroma")
+        warm_server(url)  # a team's server is up and has served others: its own cold start isn't the client's
+        try:
+            out = {f"server_{k}": v for k, v in measure(path / "client", Path(argv[3]), json.loads(Path(argv[4]).read_text()),
+                                                        url).items()}
+        finally:
+            stop_chroma()
     else:
         out = serve(path, Path(argv[3]), json.loads(Path(argv[4]).read_text()))
     print("RESULT " + json.dumps(out))
@@ -193,6 +257,7 @@ def main() -> None:
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--json", action="store_true", help="one JSON object per size instead of a table")
     ap.add_argument("--no-serve", action="store_true", help="skip the `newsrag serve` RSS measurement")
+    ap.add_argument("--server", action="store_true", help="also measure a client of a `chroma run` server")
     ap.add_argument("--keep", action="store_true", help="keep the temp indexes")
     args = ap.parse_args()
     shared = str(Path(args.shared).resolve())
@@ -212,6 +277,9 @@ def main() -> None:
             row.update(run_child("measure", str(index), shared, str(home), str(qfile)))
             if not args.no_serve:
                 row.update(run_child("serve", str(index), shared, str(home), str(qfile)))
+            row.update(run_child("model", str(index), shared, str(home)))
+            if args.server:
+                row.update(run_child("client", str(index), shared, str(home), str(qfile)))
             print(json.dumps(row) if args.json else f"# {json.dumps(row)}", flush=True)
             rows.append(row)
             if not args.keep:

@@ -227,8 +227,8 @@ class Embedder:
             import onnx  # noqa: F401  (the exporter and the quantizer both need it)
         except ModuleNotFoundError:
             raise ModelError(
-                f"The {self.backend!r} encoder backend needs the onnx package: "
-                "`pip install newsrag[fast]` (or `pip install onnx`)."
+                f"The {self.backend!r} encoder backend needs the onnx package, which newsrag installs: "
+                "reinstall with `pip install -e .` (or `pip install onnx`)."
             ) from None
         if not fp32.exists():
             self._export(fp32)

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 RERANK_POOL = 30  # fused candidates the reranker re-scores
 EARLIEST_AS_OF, LATEST_AS_OF = 1000, 9000  # years: "last year" or "a month wider" must stay a real date
 MAX_K = 200  # the most passages (or quotations) one call may ask for
-QUOTE_POOL = 300  # passages searched for `quotes(about=...)` without a speaker: their articles' quotations
+QUOTE_POOL = 60  # passages searched for `quotes(about=...)` without a speaker: their articles' quotations
 
 
 def check_k(k: int, name: str = "k") -> int:
@@ -306,7 +306,7 @@ class NewsIndex:
             found = [h for a in self.store.quoting(speaker, admitted) for h in hits_of(a, speaker)]
         elif about:  # quotations in the articles whose passages are about it, sharing its words
             words = set(tokenize(about))
-            ids = self.store.lexical_articles(about, QUOTE_POOL, admitted)
+            ids = list(dict.fromkeys(h.article_id for h in self._search(about, QUOTE_POOL, admitted)))
             found = [h for a in self.store.with_text(ids) if not a.duplicate_of for h in hits_of(a)
                      if words & set(tokenize(f"{h.before} {h.context}"))]  # bounds the embedding
         else:

@@ -102,8 +102,8 @@ def _ingest(url: str, home: Path, *files: Path) -> str:
 @pytest.mark.skipif(not WIKINEWS.exists(), reason="needs ../shared")
 def test_a_team_shares_one_server_and_no_client_holds_a_copy(tmp_path: Path) -> None:
     """One `chroma run`, one ingester process, two clients: the clients answer from the server
-    (the lexical side included) with nothing stored or loaded locally, and see what the ingester
-    adds or removes on their next question, without a restart."""
+    with nothing stored or loaded locally (the dense candidates ranked by their words too), and
+    see what the ingester adds or removes on their next question, without a restart."""
     records = [json.loads(line) for line in WIKINEWS.read_text(encoding="utf-8").splitlines()]
     first, later = tmp_path / "first.jsonl", tmp_path / "later.jsonl"
     first.write_text("".join(json.dumps(r) + "\n" for r in records[:12]), encoding="utf-8")
@@ -119,7 +119,7 @@ def test_a_team_shares_one_server_and_no_client_holds_a_copy(tmp_path: Path) -> 
         bob = NewsIndex(tmp_path / "bob", Settings(home=tmp_path / "bob-home", chroma_url=url))
         assert alice.stats().articles == bob.stats().articles == 12
         hit = alice.search(records[0]["title"], k=1)[0]
-        assert hit.article_id == records[0]["id"] and hit.bm25_score is not None  # the server's full-text side
+        assert hit.article_id == records[0]["id"] and hit.bm25_score is not None  # its words ranked it too
         assert bob.query(f"What happened in {records[3]['title']}?").citations[0].article_id == records[3]["id"]
         assert not bob.search(rare, k=5) or bob.search(rare, k=1)[0].article_id != late["id"]
 

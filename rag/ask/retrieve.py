@@ -8,6 +8,7 @@ window in which nothing was published is widened (a month each side, then all da
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..lexicon import MONTH_WORD
+from ..text import tokenize
 from ..types import Filters, Hit
 from .timeparse import latest_before
 
@@ -144,11 +146,15 @@ def search(
     n = max(candidates, k * 4)
     hits: dict[str, Hit] = {}
     fused: dict[str, float] = {}
-    for rank, (cid, sim, meta, text) in enumerate(store.dense(vector, n, filters)):
+    dense = store.dense(vector, n, filters)
+    lexical = store.lexical(query, n, filters)
+    if lexical is None:  # a Chroma server has no lexical index: the dense candidates ranked by their words
+        lexical = by_words(query, dense)
+    for rank, (cid, sim, meta, text) in enumerate(dense):
         hit = hits.setdefault(cid, hit_from(cid, meta, text))
         hit.dense_score = sim
         fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-    for rank, (cid, score, meta, text) in enumerate(store.lexical(query, n, filters)):
+    for rank, (cid, score, meta, text) in enumerate(lexical):
         hit = hits.setdefault(cid, hit_from(cid, meta, text))
         hit.bm25_score = score
         fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
@@ -165,3 +171,25 @@ def search(
         if len(out) == k:
             break
     return out
+
+
+K1, B = 1.2, 0.75  # BM25's usual constants
+
+
+def by_words(query: str, found: list[tuple[str, float, dict, str]]) -> list[tuple[str, float, dict, str]]:
+    """`found` (chunk id, score, metadata, text) ranked by BM25 for `query`'s words, counted
+    among those passages alone; the ones without any of the words are left out."""
+    words = set(tokenize(query))
+    docs = [tokenize(f"{m.get('title', '')}\n{t}") for _, _, m, t in found]
+    if not words or not docs:
+        return []
+    df = {w: sum(w in d for d in docs) for w in words}
+    avg = sum(map(len, docs)) / len(docs) or 1.0
+    scored = []
+    for (cid, _, meta, text), toks in zip(found, docs):
+        norm = K1 * (1 - B + B * len(toks) / avg)
+        score = sum(math.log1p((len(docs) - df[w] + 0.5) / (df[w] + 0.5)) * c * (K1 + 1) / (c + norm)
+                    for w, c in ((w, toks.count(w)) for w in words) if c)
+        if score > 0:
+            scored.append((cid, score, meta, text))
+    return sorted(scored, key=lambda r: -r[1])

@@ -12,8 +12,8 @@ row is committed there, after Chroma and the lexical index hold its chunks. Arti
 in the table as pending, and the next writer removes exactly them.
 
 With a Chroma server (`RAG_CHROMA_URL`) nothing is copied to the client: the table's listings
-and the lexical search are queries the server answers (rag/store/remote.py; README, "A team
-server").
+are queries the server answers, and there is no lexical index (rag/store/remote.py; README, "One
+index for a team").
 
 The embedding model's identity is stored in the collection metadata; opening the index with
 another model raises ModelMismatchError.
@@ -22,6 +22,7 @@ another model raises ModelMismatchError.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -31,6 +32,7 @@ import numpy as np
 
 from ..errors import IndexGoneError, ModelMismatchError, ReadOnlyIndexError
 from ..types import Article, Chunk, Failure, Filters, IndexStats, StoredArticle
+from ..text import tokenize
 from .client import connect, snapshot, writable
 from .records import article_metadata, centroids, stored_article
 from .lexical import DIR as LEXICAL, Lexical
@@ -45,7 +47,8 @@ PAGE = 5000
 
 
 class Store:
-    """The Chroma collections of one index: embedded in a directory, or on a Chroma server."""
+    """One index: its Chroma collections (embedded in a directory, or on a Chroma server), and
+    beside them the article table and the lexical index (on a server: `RemoteTable` for both)."""
 
     def __init__(self, path: Path, model: str, url: str = "", *, memory: bool = False) -> None:
         self.path = Path(path)
@@ -67,6 +70,7 @@ class Store:
                 self._table, self._lexical = Table(home / TABLE), Lexical(home / LEXICAL)
         self._chunks = None
         self._articles = None
+        self._pool: list[set[str]] = []  # on a server: the words of the last dense search's passages
 
     # -- collections ---------------------------------------------------------------------
     def _collection(self, name: str, dim: int | None):
@@ -366,7 +370,7 @@ class Store:
         return s.articles + s.copies
 
     def lexical_count(self) -> int:
-        """Chunks the lexical index holds (on a server: the server's chunks, as counted)."""
+        """Chunks the lexical index holds (0 on a server: it has none)."""
         if not self.open():
             return 0
         return self._lexical.count()
@@ -446,11 +450,14 @@ class Store:
             include=["metadatas", "documents", "distances"],
         )
         committed = self._table.committed(m.get("article_id", "") for m in got["metadatas"][0])
-        return [
+        found = [
             (i, 1.0 - float(d), m, t)
             for i, d, m, t in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], got["documents"][0])
             if m.get("article_id") in committed
         ]
+        if self.url:  # what `term_idf` counts from, without a lexical index
+            self._pool = [set(tokenize(f"{m.get('title', '')}\n{t}")) for _, _, m, t in found]
+        return found
 
     def refresh(self) -> bool:
         """Called as each question starts: True when there is something to search. Nothing needs
@@ -460,11 +467,15 @@ class Store:
         self._lexical.follow(self._table.generation())
         return self._table.has_chunks()
 
-    def lexical(self, query: str, n: int, filters: Filters) -> list[tuple[str, float, dict, str]]:
-        """(chunk id, BM25 score, metadata, text) of the `n` best committed chunks for `query`."""
+    def lexical(self, query: str, n: int, filters: Filters) -> list[tuple[str, float, dict, str]] | None:
+        """(chunk id, BM25 score, metadata, text) of the `n` best committed chunks for `query`;
+        None on a server, which has no lexical index (the caller ranks the dense candidates by
+        their words instead)."""
         if not self.open():
             return []
         ranked = self._lexical.search(query, n, filters)
+        if ranked is None:
+            return None
         committed = self._table.committed(a for _, a, _ in ranked)  # a write may be between its two commits
         ranked = [r for r in ranked if r[1] in committed]
         if not ranked:
@@ -473,13 +484,6 @@ class Store:
         found = {i: (m, t) for i, m, t in zip(got["ids"], got["metadatas"], got["documents"])}
         return [(c, score, *found[c]) for c, _, score in ranked if c in found]
 
-    def lexical_articles(self, query: str, n: int, filters: Filters) -> list[str]:
-        """Ids of the articles of the `n` best chunks for `query` by BM25, best first."""
-        if not self.open():
-            return []
-        found = list(dict.fromkeys(a for _, a, _ in self._lexical.search(query, n, filters)))
-        committed = self._table.committed(found)
-        return [a for a in found if a in committed]
 
     def coverage(self) -> tuple[str, str] | None:
         """(first, last) published date of what can be searched, ISO; None when nothing is dated."""
@@ -487,4 +491,8 @@ class Store:
 
     def term_idf(self, term: str) -> float:
         """How rare an (already tokenized) term is among the chunks; unseen terms are the rarest."""
-        return self._lexical.term_idf(term) if self.open() else 1.0
+        idf = self._lexical.term_idf(term) if self.open() else 1.0
+        if idf is None:  # on a server: how rare it is among the passages the last search found
+            df = sum(term in p for p in self._pool)
+            idf = math.log1p((len(self._pool) - df + 0.5) / (df + 0.5))
+        return idf

@@ -1,17 +1,15 @@
-"""The article table and the lexical side of an index on a Chroma server, without a copy of it.
+"""The article table of an index on a Chroma server, without a copy of it.
 
-A client of a `chroma run` server holds no corpus: every listing and search is a query the server
-answers.
+A client of a `chroma run` server holds no corpus: every listing is a query the server answers.
 
 - Listings filter the `articles` records on the server (`where` on outlet, URL, copy-of, date;
   each record's `speakers` is a list of name words, matched with `$contains`). Counts, outlets
   and dates come from the summary every write keeps in the collection's metadata (summary.py).
-- The lexical search uses Chroma's full-text filter (`where_document` `$contains`, an indexed
-  trigram search on the server): for the question's rarest words, the chunks that contain them
-  (with the filters applied on the server too), then BM25 over those candidates here, with each
-  word's document frequency counted by the server (up to `DF_CAP`). A word in more than
-  `DF_CAP` chunks is too common to pick candidates by; the dense side covers what it would find.
-  Chroma's own BM25/sparse search (the Search API) is Chroma Cloud only as of chromadb 1.5.
+- There is no lexical index on the server: `search` returns None, and retrieval ranks the dense
+  candidates by their words instead (rag/ask/retrieve.py, `by_words`). Chroma's full-text filter
+  (`where_document` `$contains`) was measured for it and is too slow to search by: 0.35 to 1 s a
+  word at 100k chunks (RESULTS.md). Chroma's own BM25/sparse search (the Search API) is Chroma
+  Cloud only as of chromadb 1.5.
 
 The commit marker is the article record (written after its chunks); the articles a write or
 delete has started on are listed in the collection's metadata (`pending`), and the next writer
@@ -21,40 +19,24 @@ removes them, then recounts the summary.
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..text import STOPWORDS, stem, tokenize
 from ..types import Filters, IndexStats, StoredArticle
 from .records import stored_article
 from .summary import Summary
 
-DF_CAP = 1000  # chunks counted per word for its document frequency
-CANDIDATES = 200  # chunks fetched per word
-WORDS = 6  # the rarest this many words of a question pick candidates
-K1, B = 1.2, 0.75
 BATCH = 2000
 
 
 def speakers_field(meta: dict[str, Any]) -> dict[str, Any]:
-    """The fields a record gets for listings by speaker: `speakers` (name words; omitted when
-    none: Chroma refuses empty lists) and `has_quotes`."""
-    from .table import _speaker_words
+    """The fields a record gets for listings by speaker: `speakers` (name words; [""] when none,
+    since Chroma refuses empty lists and an upsert keeps a field it isn't given) and `has_quotes`."""
+    from .table import speaker_words
 
-    words = _speaker_words(meta.get("quotes", ""))
-    out: dict[str, Any] = {"has_quotes": bool(words)}
-    named = sorted(w for w in words if w)
-    if named:
-        out["speakers"] = named
-    return out
-
-
-def _forms(word: str) -> list[str]:
-    """The substrings a chunk holding `word` (any case, any ending) contains."""
-    base = stem(word.lower())
-    return list(dict.fromkeys([base, base.capitalize(), word.lower(), word.capitalize(), word.upper()]))
+    words = speaker_words(meta.get("quotes", ""))
+    return {"has_quotes": bool(words), "speakers": sorted(w for w in words if w) or [""]}
 
 
 class RemoteTable:
@@ -66,7 +48,6 @@ class RemoteTable:
         self._summary: tuple[int, Summary] | None = None
         self._replaced: dict[str, dict[str, Any]] = {}
         self._base: Summary | None = None
-        self._dfs: tuple[int, dict[str, int]] = (-1, {})
 
     def close(self) -> None:
         pass
@@ -199,7 +180,7 @@ class RemoteTable:
     def coverage(self) -> tuple[str, str] | None:
         return self.summary().coverage()
 
-    # -- the lexical side (the server's chunks are what is searched: nothing to index here) ------
+    # -- no lexical index on a server ------------------------------------------------------------
     def index_chunks(self, article_ids: Iterable[str], chunks: Sequence) -> None:
         pass
 
@@ -210,60 +191,10 @@ class RemoteTable:
         pass
 
     def count(self) -> int:
-        return self.chunk_count()
+        return 0
 
-    def _df(self, word: str, generation: int) -> int:
-        """Chunks holding `word` (counted up to DF_CAP), remembered until the index changes."""
-        if self._dfs[0] != generation:
-            self._dfs = (generation, {})
-        counts = self._dfs[1]
-        if word not in counts:
-            counts[word] = len(self._chunks.get(where_document=_contains(word), limit=DF_CAP, include=[])["ids"])
-        return counts[word]
+    def search(self, query: str, n: int, f: Filters) -> None:
+        return None  # no lexical index on a server: see the module docstring
 
-    def search(self, query: str, n: int, f: Filters) -> list[tuple[str, str, float]]:
-        """(chunk id, article id, BM25 score) of the best of the candidates the question's rarest
-        words find on the server, the filters applied there."""
-        words = list(dict.fromkeys(w for w in query.replace("’", "'").split() if w))
-        words = [w.strip(".,;:!?\"'()[]") for w in words]
-        words = [w for w in dict.fromkeys(words) if w and w.lower() not in STOPWORDS and tokenize(w)]
-        if not words:
-            return []
-        generation, total = self.generation(), max(1, self.chunk_count())
-        df = {w: self._df(w, generation) for w in words}
-        picked = [w for w in sorted(words, key=df.__getitem__) if 0 < df[w] < DF_CAP][:WORDS]
-        where = f.where()
-        found: dict[str, tuple[str, str, list[str]]] = {}
-        for w in picked:
-            got = self._chunks.get(where=where, where_document=_contains(w), limit=CANDIDATES,
-                                   include=["metadatas", "documents"])
-            for cid, m, text in zip(got["ids"], got["metadatas"], got["documents"]):
-                found.setdefault(cid, (m.get("article_id", ""), text, tokenize(f"{m.get('title', '')}\n{text}")))
-        if not found:
-            return []
-        idf = {t: math.log1p((total - df[w] + 0.5) / (df[w] + 0.5)) for w in words for t in tokenize(w)}
-        avg = sum(len(toks) for _, _, toks in found.values()) / len(found)
-        scored = []
-        for cid, (aid, _, toks) in found.items():
-            counts: dict[str, int] = {}
-            for t in toks:
-                if t in idf:
-                    counts[t] = counts.get(t, 0) + 1
-            norm = K1 * (1 - B + B * len(toks) / (avg or 1.0))
-            score = sum(idf[t] * c * (K1 + 1) / (c + norm) for t, c in counts.items())
-            if score > 0:
-                scored.append((cid, aid, score))
-        committed = self.committed(aid for _, aid, _ in scored)
-        return sorted((s for s in scored if s[1] in committed), key=lambda s: -s[2])[:n]
-
-    def term_idf(self, term: str) -> float:
-        """IDF of a stemmed term, its frequency counted on the server (up to DF_CAP)."""
-        df = self._df(term, self.generation())
-        total = max(1, self.chunk_count())
-        return math.log1p((total - df + 0.5) / (df + 0.5))
-
-
-def _contains(word: str) -> dict[str, Any]:
-    forms = _forms(word)
-    return {"$contains": forms[0]} if len(forms) == 1 else {"$or": [{"$contains": x} for x in forms]}
-
+    def term_idf(self, term: str) -> None:
+        return None

@@ -119,7 +119,7 @@ class Table:
                      for i, m in records],
                 )
                 db.executemany("INSERT INTO speakers VALUES (?,?)", [
-                    (i, w) for i, m in records for w in _speaker_words(m.get("quotes", ""))])
+                    (i, w) for i, m in records for w in speaker_words(m.get("quotes", ""))])
                 db.executemany("UPDATE articles SET meta = ? WHERE id = ?",
                                [(json.dumps(m, ensure_ascii=False), i) for i, m in updated])
                 self._finish(ids)
@@ -244,7 +244,7 @@ class Table:
         return iso(first), iso(last)
 
 
-def _speaker_words(raw: str) -> set[str]:
+def speaker_words(raw: str) -> set[str]:
     """The folded name words of every attributed speaker in an article's stored quotations, and
     '' when it has any."""
     from ..ingest.quotes import UNCERTAIN, fold_words  # quotations are the ingest side's business
