@@ -52,13 +52,14 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="newsrag-bench-"))
     idx = NewsIndex(tmp / "index", Settings(home=tmp))
     idx.embedder.model  # load the model outside the timed ingest, as the raw encode below does
+    idx.embedder.cache_onnx()  # and the one-time ONNX copy for questions (once per model and machine)
 
     t = time.perf_counter()
     report = idx.ingest([articles, ROOT / "corpus"], progress=False)
     ingest_s = time.perf_counter() - t
     assert report.ok, report.summary()
 
-    texts = [f"{m['title']}\n{t}" for m, t in zip(idx.corpus.metas, idx.corpus.texts)]
+    texts = [f"{m['title']}\n{t}" for _, m, t in idx.store.iter_chunks()]
     t = time.perf_counter()
     idx.embedder.encode(texts)
     encode_s = time.perf_counter() - t
