@@ -71,6 +71,9 @@ def test_server_mode_ingests_answers_and_is_shared(chroma_url: str, tmp_path: Pa
     assert b.search("Istanbul", k=1)[0].source == "Baonghean.vn"
     assert b.remove(sources=["Baonghean.vn"])
     assert a.stats().articles == 0
+    assert b.ingest([CORPUS], progress=False).added == 1  # removed and added again by the same client
+    assert (a.stats().articles, a.stats().chunks) == (1, 3)
+    assert b.remove(sources=["Baonghean.vn"]) and a.stats().articles == 0
 
 
 def test_server_mode_records_the_model(chroma_url: str, tmp_path: Path) -> None:

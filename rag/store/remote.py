@@ -55,6 +55,8 @@ class RemoteTable:
     # -- writing (one writer; the caller holds the write lock) ---------------------------------
     def begin(self, ids: Iterable[str]) -> None:
         ids = list(ids)
+        for i in ids:
+            self._replaced.pop(i, None)
         self._replaced.update(self.records(ids))  # subtracted from the summary at commit
         self._base = self.summary()  # as it is before Chroma changes (an old index's is counted now)
         meta = self._fresh()
@@ -75,8 +77,9 @@ class RemoteTable:
 
     def delete(self, ids: Sequence[str]) -> None:
         summary = self.summary()
-        for m in self.records(ids).values():
+        for i, m in self.records(ids).items():
             summary.add(m, -1)
+            self._replaced.pop(i, None)
         self._save(summary, done=[])
 
     def finish(self, ids: Sequence[str]) -> None:
