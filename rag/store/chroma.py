@@ -1,5 +1,5 @@
-"""Storage: an embedded Chroma database with two collections, and the article table with the
-lexical index beside it (rag/store/table.py).
+"""Storage: an embedded Chroma database with two collections, and beside it the article table
+and the lexical index.
 
 - `chunks`: one record per chunk (embedding of title + chunk text; flat metadata with the
   article's title, outlet, url, date as ISO string and as int YYYYMMDD, and the chunk offsets).
@@ -8,8 +8,8 @@ lexical index beside it (rag/store/table.py).
 
 Beside them: the lexical index (rag/store/lexical.py, tantivy) and the article table
 (rag/store/table.py, SQLite). The table is the commit marker: an article is searchable once its
-row is committed there, after Chroma and the lexical index hold its chunks. Articles a crash left half-written are listed
-in the table as pending, and the next writer removes exactly them.
+row is committed there, after Chroma and the lexical index hold its chunks. Articles a crash
+left half-written are listed in the table as pending, and the next writer removes exactly them.
 
 With a Chroma server (`RAG_CHROMA_URL`) nothing is copied to the client: the table's listings
 are queries the server answers, and there is no lexical index (rag/store/remote.py; README, "One
