@@ -194,12 +194,18 @@ class Embedder:
         return base / key
 
     def _cached(self) -> Path | None:
-        """The ONNX file this backend runs, if it and what it needs beside it are cached."""
+        """The ONNX file this backend runs, if it and what it needs beside it are cached. Once
+        found it is remembered: `_fast` asks on every encode and token count (ingest's hot path)."""
+        if self.__dict__.get("_found") is not None:
+            return self._found
         folder = self._folder()
         if folder is None:
             return None
         wanted = folder / ("model-int8.onnx" if self.backend == "onnx-int8" else "model.onnx")
-        return wanted if wanted.exists() and (folder / "meta.json").exists() else None
+        if wanted.exists() and (folder / "meta.json").exists():
+            self._found = wanted
+            return wanted
+        return None
 
     def cache_onnx(self) -> None:
         """For "auto": leave an ONNX copy behind for the next process's questions (after an
