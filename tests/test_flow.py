@@ -138,6 +138,10 @@ STORIES = [
      "text": "The harvest fair in Brannholm drew 4,000 visitors over the weekend. ((WN)) What was your favourite "
              "part of the harvest fair? The apple parade was the favourite part of the fair for most visitors, "
              "organiser Ada Lind said."},
+    {"id": "fire-1", "title": "Fire destroys Brannholm sawmill", "date": "2021-11-03", "source": "Daily Wire",
+     "text": "A fire destroyed the old sawmill of Brannholm on Tuesday night. Forty firefighters fought the blaze "
+             "until dawn, and nobody was hurt. The cause of the fire was not announced by the fire service. "
+             "The sawmill had closed in 2015 and was due to become a museum."},
     {"id": "rally-1", "title": "Brannholm rally against the harbour plan", "date": "2021-10-02", "source": "Coast Post",
      "text": "Hundreds rallied in Brannholm on Saturday against the new harbour plan. Councillor Per Holm called the "
              "harbour plan \"lousy\" and asked for a vote on it. A leaflet handed out at the rally read: \"the harbour "
@@ -151,7 +155,7 @@ def stories(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
     src = tmp / "stories.jsonl"
     src.write_text("".join(json.dumps(a) + "\n" for a in STORIES), encoding="utf-8")
     idx = memory_index(tmp)
-    assert idx.ingest([src], progress=False).added == 3
+    assert idx.ingest([src], progress=False).added == 4
     return idx
 
 
@@ -162,6 +166,25 @@ def test_a_detail_the_story_leaves_out_is_said_to_be_missing(stories: NewsIndex)
     told = stories.query("How many children were taken to hospital after the bus overturned in Babyninsky?",
                          as_of="2021-12-01")
     assert not told.abstained and "Eleven children" in told.text
+
+
+def test_a_report_that_says_it_is_not_known_is_quoted_as_the_abstention(stories: NewsIndex) -> None:
+    answer = stories.query("What started the fire at the Brannholm sawmill?", as_of="2021-12-01")
+    assert answer.abstained
+    assert answer.text == "The articles found don't say why: “The cause of the fire was not announced by the fire service.” [1]"
+    assert answer.related[0].article_id == "fire-1" and answer.related[0].quote.startswith("The cause of the fire")
+    told = stories.query("How many firefighters fought the fire at the Brannholm sawmill?", as_of="2021-12-01")
+    assert not told.abstained and "Forty firefighters" in told.text  # what the report does say is answered
+
+
+def test_a_followup_does_not_quote_the_last_answer_again(stories: NewsIndex) -> None:
+    first = stories.query("How many firefighters fought the fire at the Brannholm sawmill?", as_of="2021-12-01")
+    assert "Forty firefighters" in first.text
+    history = [{"role": "user", "content": first.question}, first.history_message()]
+    nxt = stories.query("What was the sawmill going to become?", history=history, as_of="2021-12-01")
+    assert "museum" in nxt.text and "Forty firefighters" not in nxt.text
+    again = stories.query("And how many of them were there?", history=history, as_of="2021-12-01")
+    assert "Forty firefighters" in again.text  # it holds what is asked, so it may be quoted again
 
 
 def test_a_question_that_asks_two_things_is_answered_for_each(stories: NewsIndex) -> None:

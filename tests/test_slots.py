@@ -10,7 +10,7 @@ import pytest
 
 from rag.ask.plan import make_plan, parts_of
 from rag.ask.retrieve import Retrieval, mentions, retrieve
-from rag.ask.slots import counted, holds, slot_of
+from rag.ask.slots import counted, holds, slot_of, unknown
 from rag.ask.timeparse import latest_before, parse_time
 from rag.check.disagree import Report, disagreements
 from rag.types import Citation, Filters, Hit
@@ -28,10 +28,28 @@ TODAY = date(2026, 12, 1)
     ("What word did Labour MP Tom Watson use for the deal?", "quote"),
     ("What did Swami Chakrapani ask the world's leaders to do?", "quote"),
     ("Why did the talks collapse?", "reason"),
+    ("What started the fire at the cathedral?", "reason"),
+    ("What did the former president die of?", "reason"),
     ("What happened at the summit?", None),
 ])
 def test_the_kind_of_thing_a_question_asks_for(question: str, slot: str | None) -> None:
     assert slot_of(question) == slot
+
+
+@pytest.mark.parametrize(("slot", "sentence", "says"), [
+    ("reason", "As of late yesterday, the fire's cause had not been officially stated.", True),
+    ("reason", "Cause of death was not announced.", True),
+    ("reason", "The fire started in the roof and spread to the spire.", False),
+    ("person", "Police have not named the driver.", True),
+    ("person", "The driver, who was not injured, was named as Ivan Petrov.", False),
+    ("org", "No organization immediately claimed credit for the attack.", True),
+    ("number", "The number of victims is still unclear.", True),
+    ("number", "No injuries were reported.", False),  # none is a number, not an unknown
+    ("place", "Police have not named the driver.", False),  # not known, but not where
+    (None, "The cause was not announced.", False),  # a question that asks for no kind of thing
+])
+def test_a_sentence_that_says_the_asked_for_thing_is_not_known(slot: str | None, sentence: str, says: bool) -> None:
+    assert unknown(slot, sentence) is says
 
 
 def test_what_a_how_many_question_counts() -> None:
@@ -110,17 +128,42 @@ def test_mentions_needs_the_month_and_year_together() -> None:
     assert mentions("Power plants caused deaths in 2014.", year) and not mentions("In 2015 they fell.", year)
 
 
+HIT_2015_MORE = Hit("a1", "Yemen war", "Wire", "", "2019-09-15", "The coalition is led by Riyadh.", 0.8, 45, 76, "c3")
+
+
+def _search(text: str, k: int, filters: Filters) -> list[Hit]:
+    """Every passage in the order given, restricted to the articles asked for; the passage of a1
+    that doesn't name the time only turns up when a1 is searched alone."""
+    if filters.article_ids:
+        return [h for h in (HIT_2015, HIT_2015_MORE, HIT_OTHER) if h.article_id in filters.article_ids][:k]
+    return [HIT_2015, HIT_OTHER][:k]
+
+
 def test_a_time_before_the_corpus_is_answered_from_later_reports_that_mention_it() -> None:
-    search = lambda text, k, filters: [HIT_2015, HIT_OTHER]  # noqa: E731
+    search = _search
     coverage = ("2019-01-04", "2020-12-28")
     found = retrieve(make_plan("What happened in March 2015?", today=TODAY), search, coverage)
-    assert (found.outside, [h.article_id for h in found.hits]) == ("", ["a1"])
+    # every passage of the report that mentions it, not only the one that names the time
+    assert (found.outside, [h.chunk_id for h in found.hits]) == ("", ["c1", "c3"])
     assert found.widened.startswith("The corpus starts on 2019-01-04, after March 2015; answered from later reports")
     nothing = retrieve(make_plan("What happened in March 2012?", today=TODAY), search, coverage)
     assert nothing.outside == "before"  # no later report mentions it: refused, as before
     after = retrieve(make_plan("What happened in March 2030?", today=TODAY), search, coverage)
     assert after.outside == "after"
     assert isinstance(after, Retrieval) and after.filters == Filters()
+
+
+def test_each_part_of_a_question_before_the_corpus_is_searched_in_the_reports_that_mention_it() -> None:
+    asked: list[tuple[str, tuple[str, ...]]] = []
+
+    def search(text: str, k: int, filters: Filters) -> list[Hit]:
+        asked.append((text, filters.article_ids))
+        return _search(text, k, filters)
+
+    plan = make_plan("How many died in March 2015, and who led the coalition?", today=TODAY)
+    found = retrieve(plan, search, ("2019-01-04", "2020-12-28"))
+    assert {h.article_id for h in found.hits} == {"a1"}
+    assert ("who led the coalition?", ("a1",)) in asked  # the second ask, in the report kept
 
 
 def _report(article: str, sentence: str, day: str) -> Report:

@@ -14,7 +14,8 @@
 4. When the top passages don't cover what the question is about (below the calibrated
    threshold), it abstains and shows the closest passages as related coverage; when none of the
    best sentences of the articles on the story holds the kind of thing asked for, it says what
-   the articles don't say ("who", "how many or how much").
+   the articles don't say ("who", "how many or how much"); and when one of the best of them says
+   itself that it isn't known ("The cause was not announced"), it quotes that.
 5. It hands the check step the sentences it states and the close sentences of other articles
    it passed over, so sources that disagree are said (rag/check/disagree.py).
 """
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..ask.plan import COMPARISON, speaker, wants
-from ..ask.slots import holds, slot_of
+from ..ask.slots import holds, slot_of, unknown
 from ..check.disagree import Report, figures
 from ..lexicon import MONTH_NAME, NUMBER_WORDS, SCALES, WEEKDAY
 from ..text import tokenize
@@ -45,11 +46,13 @@ MAX_SENTENCES = 3
 ENCODE_LIMIT = 16  # sentences embedded per answer (the best by their lexical score); 10 or 12 lose split questions
 CONFIDENCE_PASSAGES = 3  # the passages whose coverage of the question decides abstention
 SLOT_SENTENCES = 3  # the best sentences one of which must hold what is asked for, or the answer abstains
+UNKNOWN_SENTENCES = 6  # ... and none of the best of these may say that it isn't known ("the cause was not announced")
 STORY = 0.8  # ... among the articles on the question's story: covering this share of what the best one covers
 # The kinds of thing whose absence the wording reads reliably (an organisation or a reason often
 # goes unmarked), and how the abstention says what is missing.
 MISSING = {"number": "how many or how much", "date": "when", "person": "who", "place": "where",
            "name": "what it is called"}
+UNSAID = {**MISSING, "org": "which organisation", "reason": "why"}  # what a report can say is not known
 LEAD_CHARS = 250  # a sentence starting this near the top of its article is its lead
 # What the sentence ranker weighs, and its weights: a linear listwise ranker fit on the tuning sets'
 # candidate sentences (dev + tune; a positive holds the gold answer), by benchmarks/train_picker.py, which
@@ -300,20 +303,24 @@ class ExtractiveAnswerer:
 
     def answer(self, plan: "Plan", found: "Retrieval") -> Steps:
         """The Answerer interface: quote what answers the planned question from what was found."""
-        return once(self.draft(plan.question, found.hits, plan.context, plan.parts))
+        return once(self.draft(plan.question, found.hits, plan.context, plan.parts, plan.said))
 
-    def draft(self, question: str, hits: Sequence[Hit], context: str = "", parts: Sequence[str] = ()) -> Draft:
-        sentences = candidates(hits)
-        self.score(question, sentences, context)
-        if self.confidence(question, hits, context) < self.threshold:
-            return Draft(abstain(question, hits, sentences))
+    def draft(self, question: str, hits: Sequence[Hit], context: str = "", parts: Sequence[str] = (),
+              said: str = "") -> Draft:
         slot = slot_of(question)
+        sentences = [s for s in candidates(hits) if not (said and self.repeats(s, said, slot, question))]
+        self.score(question, sentences, context)
+        if max(self.confidence(ask, hits, context) for ask in (question, *parts)) < self.threshold:
+            return Draft(abstain(question, hits, sentences))
         story = self.covers(question, sentences, context)
         top = max(story.values())
-        best = sorted((s for s in sentences if story[s.hit.article_id] >= STORY * top),
-                      key=lambda s: s.score, reverse=True)[:SLOT_SENTENCES]
+        ranked = sorted((s for s in sentences if story[s.hit.article_id] >= STORY * top), key=lambda s: s.score, reverse=True)
+        best = ranked[:SLOT_SENTENCES]
         if slot in MISSING and not parts and not any(holds(slot, s.text, question) for s in best):
             return Draft(abstain(question, hits, sentences, missing=MISSING[slot]))
+        unsaid = None if parts else next((s for s in ranked[:UNKNOWN_SENTENCES] if unknown(slot, s.text)), None)
+        if unsaid is not None:  # the reports themselves say it isn't known
+            return Draft(abstain(question, hits, sentences, missing=UNSAID[slot], said=unsaid))
         chosen = self.each_part(question, parts, sentences, context) if parts else self.select(question, sentences, context)
         if not chosen:
             return Draft(abstain(question, hits, sentences))
@@ -322,6 +329,13 @@ class ExtractiveAnswerer:
         stated, rivals = self.compared(chosen, sentences, story, Need.of(question, context).number)
         answer = Answer(question=question, text=text, citations=citations, hits=list(hits))
         return Draft(answer, stated, rivals, same_story_only=True)
+
+    @staticmethod
+    def repeats(s: Sentence, said: str, slot: str | None, question: str) -> bool:
+        """The last answer quoted `s`, and it doesn't hold the kind of thing the follow-up asks for
+        (one sentence often gives the name, the age and the place: "How old was she?" may be
+        answered by the sentence that said who)."""
+        return " ".join(s.text.split()) in said and not (slot and holds(slot, s.text, question))
 
     @staticmethod
     def compared(

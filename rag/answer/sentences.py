@@ -88,13 +88,18 @@ def _merge_quotes(text: str, spans: list[tuple[int, int]], most: int = 4) -> lis
     return out
 
 
-def abstain(question: str, hits: Sequence[Hit], sentences: Sequence[Sentence] = (), missing: str = "") -> Answer:
+def abstain(question: str, hits: Sequence[Hit], sentences: Sequence[Sentence] = (), missing: str = "",
+            said: Sentence | None = None) -> Answer:
     """An honest 'not in the corpus', with the closest passages (one per article) as related coverage.
-    `missing` says what the coverage found leaves out ("how many"), when it is on the question's story."""
-    best: dict[str, Sentence] = {}
+    `missing` says what the coverage found leaves out ("how many"), when it is on the question's story;
+    `said` is a sentence of it that says so itself ("The cause was not announced."), quoted first."""
+    best: dict[str, Sentence] = {said.hit.article_id: said} if said else {}
     for s in sorted(sentences, key=lambda s: s.score, reverse=True):
         best.setdefault(s.hit.article_id, s)
     related = [cite(n, s) for n, s in enumerate(list(best.values())[:3], 1)]
+    if said is not None:
+        return Answer(question=question, text=f"The articles found don't say {missing}: “{said.text}” [1]",
+                      abstained=True, related=related, hits=list(hits))
     if not related:  # no whole sentence to quote: cite the closest passages as they are
         related = [Citation(n, h.article_id, h.title, h.source, h.url, h.published, h.text, h.start, h.end)
                    for n, h in enumerate(_one_per_article(hits)[:3], 1)]

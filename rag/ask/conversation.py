@@ -81,6 +81,15 @@ def cited_articles(history: Sequence[Message] | None) -> tuple[str, ...]:
     return ()
 
 
+def said_before(history: Sequence[Message] | None) -> str:
+    """What the last answer in `history` said, without its [n] markers ('' when there is none): a
+    follow-up asks for something new, so its answer doesn't quote the same sentences again."""
+    for m in reversed(list(history or ())):
+        if m.get("role") == "assistant" and not (m.get("metadata") or {}).get("title"):
+            return " ".join(_MARKER.sub(" ", message_text(m)).split())
+    return ""
+
+
 def search_query(question: str, history: Sequence[Message] | None) -> str:
     """What to search for: the question, preceded by the context it leans on."""
     context = context_for(question, history)

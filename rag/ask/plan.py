@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from ..lexicon import SAY_VERBS
 from ..types import Filters
-from .conversation import Message, cited_articles, context_for, is_followup, user_turns
+from .conversation import Message, cited_articles, context_for, is_followup, said_before, user_turns
 from .slots import slot_of
 from .timeparse import TimeWindow, parse_time
 
@@ -115,6 +115,7 @@ class Plan:
     followup: bool = False
     parts: tuple[str, ...] = ()  # the asks of a question that joins several ("..., and where ...?"), else ()
     context_articles: tuple[str, ...] = ()  # a follow-up's: the articles the last answer cited
+    said: str = ""  # a follow-up's: what the last answer said (its sentences are not quoted again)
     intent: str = FACTUAL  # factual | quote | timeline | comparison
     wants: frozenset[str] = field(default_factory=frozenset)  # number, date, person, quote
     slot: str | None = None  # the one kind of thing asked for (rag/ask/slots.py): number, date, person, place, ...
@@ -157,6 +158,7 @@ def make_plan(
         followup=followup,
         parts=parts if len(parts := parts_of(question)) > 1 else (),
         context_articles=cited_articles(history) if followup else (),
+        said=said_before(history) if followup else "",
         intent=intent,
         wants=wants(question),
         slot=slot_of(question),

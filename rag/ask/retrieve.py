@@ -52,39 +52,61 @@ class Retrieval:
 
 
 def retrieve(plan: "Plan", search: Search, coverage: tuple[str, str] | None) -> Retrieval:
-    """Search for `plan` with `search(text, k, filters)`; see the module docstring."""
+    """Search for `plan` with `search(text, k, filters)`; see the module docstring. A question that
+    asks several things has each part searched too, under the same restrictions."""
     t0 = time.perf_counter()
-    f, window = plan.filters, plan.window
+    found = within(search, plan.search, plan.k, plan.filters, plan.window, coverage)
+    hits = found.hits
+    for part in plan.parts:  # a question that asks several things: each is searched for too
+        hits = fuse(hits, found.among(search, f"{plan.context} {part}".strip(), plan.k), plan.k)
+    if plan.context_articles and not plan.filters.article_ids:  # a follow-up: what the last answer cited counts too
+        hits = fuse(hits, search(plan.search, plan.k, replace(found.filters, article_ids=plan.context_articles)), plan.k)
+    return Retrieval(hits, found.filters, found.window, found.widened, found.outside, coverage,
+                     time.perf_counter() - t0)
+
+
+@dataclass
+class _Within(Retrieval):
+    keep: tuple[str, ...] = ()  # before the corpus: only the later reports that mention the time
+
+    def among(self, search: Search, text: str, k: int) -> list[Hit]:
+        """`text` searched under the same restrictions (in the reports kept, when there are some)."""
+        return search(text, k, replace(self.filters, article_ids=self.keep) if self.keep else self.filters)
+
+
+def within(search: Search, text: str, k: int, f: Filters, window: "TimeWindow | None",
+           coverage: tuple[str, str] | None) -> _Within:
+    """`text` searched within `window` (None: `f` alone). A window after the corpus's last date is
+    searched without dates (`outside="after"`); one before its first date, in the later reports that
+    mention it (`keep`: every passage of them; `outside="before"` when none does); one in which
+    nothing was published is widened a month each side, then dropped (`widened` says so)."""
     if window and coverage:
         window = latest_before(window, date.fromisoformat(coverage[1]))
         dates_free = Filters(None, None, f.sources, f.article_ids)
         if window.since.isoformat() > coverage[1]:  # nothing can have been reported yet
-            return Retrieval(search(plan.search, plan.k, dates_free), dates_free, coverage=coverage,
-                             outside="after", seconds=time.perf_counter() - t0)
+            return _Within(search(text, k, dates_free), dates_free, outside="after")
         if window.until.isoformat() < coverage[0]:  # only a later report that looks back on it can say
-            hits = search(plan.search, plan.k, dates_free)
-            back = [h for h in hits if mentions(h.text, window)]
-            note = (f"The corpus starts on {coverage[0]}, after {window.text}; "
-                    "answered from later reports that mention it.") if back else ""
-            return Retrieval(back or hits, dates_free, widened=note, coverage=coverage,
-                             outside="" if back else "before", seconds=time.perf_counter() - t0)
+            hits = search(text, k, dates_free)
+            back = tuple(dict.fromkeys(h.article_id for h in hits if mentions(h.text, window)))
+            if not back:
+                return _Within(hits, dates_free, outside="before")
+            kept = _Within([], dates_free, keep=back, widened=(
+                f"The corpus starts on {coverage[0]}, after {window.text}; answered from later reports that mention it."))
+            kept.hits = kept.among(search, text, k)
+            return kept
     hits: list[Hit] = []
     filters, attempt = f, None
     for attempt in windows(window):
         filters = Filters(attempt[0] if attempt else f.since, attempt[1] if attempt else f.until, f.sources, f.article_ids)
-        hits = search(plan.search, plan.k, filters)
+        hits = search(text, k, filters)
         if hits or attempt is None:
             break
-    for part in plan.parts:  # a question that asks several things: each is searched for too
-        hits = fuse(hits, search(f"{plan.context} {part}".strip(), plan.k, filters), plan.k)
-    if plan.context_articles and not f.article_ids:  # a follow-up: what the last answer cited counts too
-        hits = fuse(hits, search(plan.search, plan.k, replace(filters, article_ids=plan.context_articles)), plan.k)
     widened = ""
     if window and attempt != window.iso():
         widened = (f"Nothing was published between {window.since} and {window.until}; searched " +
                    (f"{attempt[0]} to {attempt[1]} instead." if attempt else "all dates instead."))
     applied = (filters.since, filters.until) if window and (filters.since or filters.until) else None
-    return Retrieval(hits, filters, applied, widened, coverage=coverage, seconds=time.perf_counter() - t0)
+    return _Within(hits, filters, applied, widened)
 
 
 def mentions(text: str, window: "TimeWindow") -> bool:

@@ -55,7 +55,8 @@ _PHRASE_END = frozenset("""is are was were be been did do does had has have will
 _QUOTE_Q = re.compile(rf"\bwhat did .+ (?:{SAY_VERBS})\b|\bhow did .+ (?:describe|react|respond)\b|"
                       r"\bwhat (?:word|words|term|phrase) did .+ use\b|"
                       r"\bwhat warning\b|\bview of\b|\breaction to\b", re.I)
-_REASON_Q = re.compile(r"^\W*why\b|\bwhat (?:caused|led to|prompted|triggered)\b|\bfor what reason\b|\bhow come\b", re.I)
+_REASON_Q = re.compile(r"^\W*why\b|\bwhat (?:caused|causes|started|sparked|led to|prompted|triggered)\b|\bfor what reason\b|"
+                       r"\bhow come\b|\bdie[ds]? (?:of|from)\b|\bcause of\b", re.I)
 _DATE_Q = re.compile(r"^\W*when\b(?! \w+ (?:announced|said))|\bwhen (?:did|was|were|is|will|does|had|has)\b|\bon what (?:date|day)\b|"
                      r"\bsince when\b|\bhow long ago\b", re.I)
 _NUMBER_Q = re.compile(r"\bhow (?:many|much|old|long|far|fast|large|big|high|tall|deep|heavy|often)\b|"
@@ -212,3 +213,30 @@ def holds(slot: str | None, sentence: str, question: str) -> bool:
     if slot == PERSON:
         return any(_person(b, s) for b, s in spans)
     return bool(spans) or bool(re.search(r"[\"“][^\"”]{2,60}[\"”]", sentence))  # NAME: a name or a quoted title
+
+
+# A sentence that says the thing asked for is not known: "Cause of death was not announced", "The
+# driver has not been named", "No organisation immediately claimed credit for the attack".
+_UNKNOWN = re.compile(
+    r"\b(?:unknown|unclear|unidentified|undisclosed|unnamed|unconfirmed|unspecified|under investigation)\b"
+    r"|\b(?:not|n't|never|yet to)(?:\s+(?:yet|be|been|officially|immediately|publicly|formally|initially|independently|"
+    r"fully|made))*\s+(?:announced|released|disclosed|identified|named|known|stated|confirmed|determined|established|"
+    r"revealed|public|specified|clear)\b"
+    r"|\bno (?:one|group|organi[sz]ation|party|faction|militia|individual)\b(?:\W+\w+){0,3}?\W+(?:claimed|taken|accepted)\b",
+    re.I)
+# ... and what it must be about to say that of the kind of thing asked for
+_UNKNOWN_OF = {
+    REASON: r"\b(?:causes?|caused|reasons?|motives?|why|origins?|triggered|started)\b",
+    PERSON: r"\b(?:names?|named|identif\w*|identity|unnamed|unidentified|who)\b",
+    ORG: r"\b(?:claim\w*|responsibility|credit|behind)\b",
+    NUMBER: r"\b(?:numbers?|how many|how much|toll|figures?|count|total|amount|extent)\b",
+    DATE: r"\b(?:when|dates?|timing|scheduled)\b",
+    PLACE: r"\b(?:where|location|whereabouts)\b",
+}
+
+
+def unknown(slot: str | None, sentence: str) -> bool:
+    """`sentence` says that the kind of thing `slot` asks for is not known (not announced, not
+    named, unclear, no one claimed it)."""
+    about = _UNKNOWN_OF.get(slot or "")
+    return bool(about and _UNKNOWN.search(sentence) and re.search(about, sentence, re.I))
