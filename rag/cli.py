@@ -91,6 +91,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"dates:    {stats.first_date or '-'} .. {stats.last_date or '-'}")
     print(f"updated:  {stats.last_ingested or '-'}")
     print("outlets:  " + (", ".join(f"{s} ({n})" for s, n in stats.sources.items()) or "-"))
+    if stats.inferred:
+        said = {"source": "outlets read off URLs", "published": "dates read off URLs or datelines"}
+        print("inferred: " + ", ".join(f"{n} {said.get(k, k)}" for k, n in stats.inferred.items()))
     print(f"answerer: {answerer}: {status}")
     return 0
 

@@ -84,6 +84,7 @@ class Article:
     author: str = ""
     origin: str = ""  # where it was read from: path, path:line, URL
     notes: tuple[str, ...] = field(default=(), compare=False)  # what the loader had to leave out ("date unreadable")
+    inferred: tuple[str, ...] = ()  # fields read off the URL or dateline, not given (rag/ingest/infer.py): source, published
 
     @property
     def content_hash(self) -> str:
@@ -306,11 +307,12 @@ class StoredArticle:
     ingested: str = ""  # when it was last written, UTC ISO
     quotes: str = ""  # its quotations as stored (rag/answer/quoted.py decodes them)
     text: str | None = None
+    inferred: tuple[str, ...] = ()  # fields read off its URL or dateline (Article.inferred)
 
     def article(self) -> Article:
         """Back to an Article (needs the text), e.g. to re-embed a copy whose original went away."""
         return Article(self.id, self.title, self.text or "", self.source, self.url, self.published, self.author,
-                       self.origin)
+                       self.origin, inferred=self.inferred)
 
     def __repr__(self) -> str:
         kind = f", copy of {self.duplicate_of!r}" if self.duplicate_of else ""
@@ -328,6 +330,7 @@ class IndexStats:
     first_date: str | None = None
     last_date: str | None = None
     last_ingested: str | None = None  # when it last changed, UTC ISO
+    inferred: dict[str, int] = field(default_factory=dict)  # field -> articles whose value was inferred (source, published)
     model: str = ""
     path: str = ""
 

@@ -281,13 +281,15 @@ class ExtractiveAnswerer:
             out[h.article_id] = max(share, out.get(h.article_id, 0.0))
         return out
 
-    def confidence(self, question: str, hits: Sequence[Hit], context: str = "") -> float:
+    def confidence(self, question: str, hits: Sequence[Hit], context: str = "", when: str = "") -> float:
         """How well the top passages cover what the question is about: the idf-weighted share of
         its terms (and its context's) found in the best of the top articles, less half the share
-        of the names it mentions (capitalised words, not months or days) that none of them mention."""
+        of the names it mentions (capitalised words, not months or days) that none of them mention.
+        The words of `when`, the time the search's dates saw to, count as found."""
         top: dict[str, set[str]] = {}
+        given = set(tokenize(when))
         for h in hits[:CONFIDENCE_PASSAGES]:
-            top.setdefault(h.article_id, set()).update(tokenize(f"{h.title} {h.text}"))
+            top.setdefault(h.article_id, set(given)).update(tokenize(f"{h.title} {h.text}"))
         if not top:
             return 0.0
         text = f"{question} {context}"
@@ -303,14 +305,17 @@ class ExtractiveAnswerer:
 
     def answer(self, plan: "Plan", found: "Retrieval") -> Steps:
         """The Answerer interface: quote what answers the planned question from what was found."""
-        return once(self.draft(plan.question, found.hits, plan.context, plan.parts, plan.said))
+        return once(self.draft(plan.question, found.hits, plan.context, plan.parts, plan.said,
+                               plan.window.text if plan.window else ""))
 
     def draft(self, question: str, hits: Sequence[Hit], context: str = "", parts: Sequence[str] = (),
-              said: str = "") -> Draft:
+              said: str = "", when: str = "") -> Draft:
+        """The answer to `question` from `hits`. `when` is the time it names ("in February 2025"):
+        the search's dates see to it, so a passage that doesn't repeat it still covers the question."""
         slot = slot_of(question)
         sentences = [s for s in candidates(hits) if not (said and self.repeats(s, said, slot, question))]
         self.score(question, sentences, context)
-        if max(self.confidence(ask, hits, context) for ask in (question, *parts)) < self.threshold:
+        if max(self.confidence(ask, hits, context, when) for ask in (question, *parts)) < self.threshold:
             return Draft(abstain(question, hits, sentences))
         story = self.covers(question, sentences, context)
         top = max(story.values())

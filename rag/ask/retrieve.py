@@ -80,6 +80,10 @@ def within(search: Search, text: str, k: int, f: Filters, window: "TimeWindow | 
     searched without dates (`outside="after"`); one before its first date, in the later reports that
     mention it (`keep`: every passage of them; `outside="before"` when none does); one in which
     nothing was published is widened a month each side, then dropped (`widened` says so)."""
+    if window and coverage is None:  # nothing is dated: a time can't narrow anything, and no window "held nothing"
+        f = Filters(None, None, f.sources, f.article_ids)
+        return _Within(search(text, k, f), f, widened=(
+            f"No article in the corpus has a publication date, so “{window.text}” could not narrow the search."))
     if window and coverage:
         window = latest_before(window, date.fromisoformat(coverage[1]))
         dates_free = Filters(None, None, f.sources, f.article_ids)

@@ -24,6 +24,7 @@ from .chunking import chunk_article
 from .dedupe import Deduper
 from ..embedding import Embedder
 from .files import load, wanted
+from .infer import infer
 from .quotes import extract_quotes
 from ..store import Store, centroids, unstorable
 from ..types import Article, Chunk, Failure, IngestReport
@@ -54,7 +55,7 @@ def read(
             log.warning("%s %s", "note:" if item.warning else "skipped", item)
             (out.warnings if item.warning else out.failed).append(item)
             continue
-        item = replace(item, origin=_absolute(item.origin))
+        item = infer(replace(item, origin=_absolute(item.origin)))  # an outlet or date the record lacks, from its URL
         out.warnings += [Failure(item.origin or item.id, note, warning=True) for note in item.notes]
         before = out.articles.get(item.id)
         if before is not None and before.content_hash != item.content_hash:

@@ -260,7 +260,8 @@ class Store:
         ] + [(a, vec, {"chunks": 0, "duplicate_of": orig, "also_carried_by": "", "quotes": "",  # upsert merges: clear
                        "origins": (extra or {}).get(a.id, {}).get("origins", "")})
              for a, orig, vec in copies]
-        metas = [{**article_metadata(a), "content_hash": a.content_hash, "origin": a.origin, "ingested": now, **extra}
+        metas = [{**article_metadata(a), "content_hash": a.content_hash, "origin": a.origin, "ingested": now,
+                  **({"inferred": ",".join(a.inferred)} if a.inferred else {}), **extra}
                  for a, _, extra in records]
         metas = [{**m, **speakers_field(m)} for m in metas]  # listings by speaker on a server
         for k in range(0, len(records), CHROMA_BATCH):

@@ -46,6 +46,7 @@ def stored_article(article_id: str, meta: dict[str, Any], text: str | None = Non
         duplicate_of=meta.get("duplicate_of", ""), variant_of=meta.get("variant_of", ""),
         also_carried_by=tuple(x.strip() for x in (meta.get("also_carried_by") or "").split(",") if x.strip()),
         ingested=meta.get("ingested", ""), quotes=meta.get("quotes", ""), text=text,
+        inferred=tuple(x for x in (meta.get("inferred") or "").split(",") if x),
     )
 
 

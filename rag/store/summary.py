@@ -29,6 +29,7 @@ class Summary:
     sources: dict[str, int] = field(default_factory=dict)  # outlet -> originals
     days: dict[str, int] = field(default_factory=dict)  # YYYYMMDD -> dated originals with chunks
     last_ingested: str = ""
+    inferred: dict[str, int] = field(default_factory=dict)  # field -> originals whose value was inferred
 
     def add(self, meta: dict[str, Any], sign: int = 1) -> None:
         """Count one article record in (`sign` 1) or out (-1)."""
@@ -47,6 +48,10 @@ class Summary:
             self.days[day] = self.days.get(day, 0) + sign
             if not self.days[day]:
                 del self.days[day]
+        for name in filter(None, (meta.get("inferred") or "").split(",")):
+            self.inferred[name] = self.inferred.get(name, 0) + sign
+            if not self.inferred[name]:
+                del self.inferred[name]
         if sign > 0:
             self.last_ingested = max(self.last_ingested, meta.get("ingested", "") or "")
 
@@ -72,7 +77,7 @@ class Summary:
             articles=self.articles, chunks=self.chunks, copies=self.copies,
             sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             first_date=_iso(min(days)) if days else None, last_date=_iso(max(days)) if days else None,
-            last_ingested=self.last_ingested or None,
+            last_ingested=self.last_ingested or None, inferred=dict(sorted(self.inferred.items())),
         )
 
     def coverage(self) -> tuple[str, str] | None:

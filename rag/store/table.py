@@ -228,11 +228,14 @@ class Table:
         copies = self._rows("SELECT count(*) FROM articles WHERE duplicate_of != ''")[0][0]
         sources = {s or "(unknown)": c for s, c in self._rows(
             "SELECT source, count(*) FROM articles WHERE duplicate_of = '' GROUP BY source")}
+        inferred = {name: c for name in ("published", "source") if (c := self._rows(
+            "SELECT count(*) FROM articles WHERE duplicate_of = '' AND instr(',' || "
+            "coalesce(json_extract(meta, '$.inferred'), '') || ',', ?) > 0", (f",{name},",))[0][0])}
         iso = lambda d: f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}" if d else None  # noqa: E731
         return IndexStats(
             articles=n, chunks=self.chunk_count(), copies=copies,
             sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
-            first_date=iso(first), last_date=iso(last), last_ingested=ingested,
+            first_date=iso(first), last_date=iso(last), last_ingested=ingested, inferred=inferred,
         )
 
     def coverage(self) -> tuple[str, str] | None:
