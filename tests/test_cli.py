@@ -207,7 +207,8 @@ def test_info_json_and_text(home: Path) -> None:
     assert r.returncode == 0, r.stderr
     stats = json.loads(r.stdout)
     assert set(stats) == {"articles", "chunks", "copies", "sources", "first_date", "last_date", "last_ingested", "model",
-                          "path", "answerer", "answerer_status"}
+                          "path", "answerer", "answerer_status", "inferred"}
+    assert stats["inferred"] == {}  # every record gave its outlet and date (the seed has no date to infer)
     assert (stats["answerer"], stats["answerer_status"]) == ("extractive", "ready (no LLM needed)")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stats["last_ingested"])
     assert stats["articles"] == 2 and stats["chunks"] >= 2
@@ -226,6 +227,17 @@ def test_info_json_and_text(home: Path) -> None:
         "outlets:  Baonghean.vn (1), Gazette (1)\n"
         "answerer: extractive: ready (no LLM needed)\n"
     )
+
+
+def test_info_counts_the_outlets_and_dates_read_off_urls(home: Path, tmp_path: Path) -> None:
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text(json.dumps({"url": "https://www.usatoday.com/story/news/2025/08/28/bridge-reopens/1/",
+                                 "text": "The old bridge over the river reopened on Thursday after repairs."}) + "\n",
+                     encoding="utf-8")
+    assert newsrag("--index", tmp_path / "idx", "ingest", "--quiet", pages, home=home).returncode == 0
+    r = newsrag("--index", tmp_path / "idx", "info", home=home)
+    assert "outlets:  USA Today (1)\n" in r.stdout and "dates:    2025-08-28 .. 2025-08-28\n" in r.stdout
+    assert "inferred: 1 dates read off URLs or datelines, 1 outlets read off URLs\n" in r.stdout
 
 
 def test_reingest_reports_unchanged(home: Path) -> None:
