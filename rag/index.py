@@ -46,6 +46,7 @@ RERANK_POOL = 30  # fused candidates the reranker re-scores
 EARLIEST_AS_OF, LATEST_AS_OF = 1000, 9000  # years: "last year" or "a month wider" must stay a real date
 MAX_K = 200  # the most passages (or quotations) one call may ask for
 QUOTE_POOL = 60  # passages searched for `quotes(about=...)` without a speaker: their articles' quotations
+SPEAKER_ARTICLES = 50  # the most articles quoting a question's speaker that its search also looks in
 
 
 def check_k(k: int, name: str = "k") -> int:
@@ -218,6 +219,8 @@ class NewsIndex:
         t0 = time.perf_counter()
         notes: list[Note] = []
         plan = self._condense(plan, history, fallback, notes)
+        if plan.speaker and not plan.filters.article_ids:  # "what did X say": the article table knows where X is quoted
+            plan = replace(plan, speaker_articles=tuple(self.store.quoting_ids(plan.speaker, plan.filters)[:SPEAKER_ARTICLES]))
         found = retrieve(plan, self._search, self.store.coverage())
         t1 = time.perf_counter()
         draft = yield from self._write(plan, found, fallback, notes)

@@ -11,7 +11,7 @@ import pytest
 
 from fakes import memory_index
 from rag.index import NewsIndex
-from rag.types import AnswerStream
+from rag.types import AnswerStream, Filters
 
 ARTICLES = [
     {"id": "quake-1", "title": "Earthquake shakes Lindmark harbour", "date": "2021-03-01", "source": "Coast Post",
@@ -236,3 +236,11 @@ def test_a_followup_leans_on_the_articles_the_last_answer_cited(index: NewsIndex
 
     plan = make_plan("And what about the harbour?", [{"role": "user", "content": first.question}, message])
     assert plan.followup and plan.context_articles == tuple(message["article_ids"])
+
+
+
+def test_the_articles_quoting_a_speaker_come_from_the_table(index: NewsIndex) -> None:
+    # what a "What did X say?" search also looks in (rag/index.py: Plan.speaker_articles)
+    assert index.store.quoting_ids("Solvang") == ["talks-1"]
+    assert index.store.quoting_ids("Ingrid Solvang", Filters(since="2021-04-01")) == []
+    assert index.store.quoting_ids("Nobody") == []

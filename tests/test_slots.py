@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -181,3 +182,15 @@ def test_relative_times_are_no_fact_to_disagree_on() -> None:
     assert note == ("Reports differ: “Kerala” [1] (2020-06-07) against “Karnataka” [2] (2020-06-11); "
                     "the later report [2] gives “Karnataka”.")
     assert [x.article_id for x in citations] == ["a", "c"]
+
+
+def test_a_quote_question_also_searches_the_articles_that_quote_its_speaker() -> None:
+    asked: list[tuple[str, ...]] = []
+
+    def search(text: str, k: int, filters: Filters) -> list[Hit]:
+        asked.append(filters.article_ids)
+        return _search(text, k, filters)
+
+    plan = replace(make_plan("What did Chris Wright say?", today=TODAY), speaker_articles=("a2",))
+    found = retrieve(plan, search, ("2019-01-04", "2020-12-28"))
+    assert asked == [(), ("a2",)] and "a2" in {h.article_id for h in found.hits}

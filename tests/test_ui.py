@@ -20,6 +20,8 @@ from rag.ingest.files import SUPPORTED_SUFFIXES
 from rag.types import Answer, Citation
 from rag.render import answer_markdown, sources_markdown, view
 from rag.types import IndexStats, StoredArticle
+from rag.answer.quoted import QuoteHit
+from rag.ingest.quotes import Quote
 from ui.app import _article_text, _safe_name, add_articles, build_app, chat, default_examples, header, respond
 
 
@@ -386,6 +388,15 @@ def test_default_examples_follow_the_corpus() -> None:
     stats = IndexStats(articles=4, sources={"Wikinews": 4}, last_date="2021-05-04")
     assert default_examples(stats, idx) == ["What is the latest on Talks resume in Geneva?",
                                             "What is the latest on Flooding closes the A1 motorway?",
+                                            "What happened in May 2021?"]
+    listed.append(StoredArticle("5", "Chilean authorities report first COVID-19 case as the country's health "
+                                     "ministry confirms", published="2021-06-01"))
+    assert "Chilean" not in " ".join(default_examples(stats, idx))  # a long headline is left out, never cut
+    quotes = [QuoteHit(Quote("Hello", 0, 5, who, "named", 0, 5), "2", "t", "Wire", "", "2021-05-03", "ctx")
+              for who in ("Ingrid Solvang", "Per Holm", "Ingrid Solvang", "Solvang")]
+    idx.quotes = lambda k=20: quotes  # type: ignore[attr-defined]
+    assert default_examples(stats, idx) == ["What did Ingrid Solvang say?",
+                                            "What is the latest on Talks resume in Geneva?",
                                             "What happened in May 2021?"]
     assert default_examples(IndexStats(articles=1, sources={"X": 1}), FakeIndex()) == []  # no articles, no dates
     import gradio as gr

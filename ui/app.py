@@ -264,16 +264,19 @@ def add_urls(index: Any, text: str, progress: bool = False) -> str:
         return add_articles(index, [listing], progress=progress)
 
 
-def newest_titles(index: Any, n: int = 2) -> list[str]:
-    """The titles of the `n` most recently published articles in `index` (dated ones only)."""
+EXAMPLE_TITLE_CHARS = 70  # a headline longer than this is not offered as an example (never cut mid-phrase)
+
+
+def newest_titles(index: Any, n: int = 2, limit: int = EXAMPLE_TITLE_CHARS) -> list[str]:
+    """The titles (at most `limit` characters, fit to sit in a question) of the `n` most recently
+    published articles in `index` (dated ones only)."""
     try:
-        dated = [(a.published or "", a.title or "") for a in index.articles() if not a.duplicate_of]
+        dated = [(a.published or "", _about(a.title or "")) for a in index.articles() if not a.duplicate_of]
     except Exception:  # examples are a nicety: never break the page for them
         log.exception("listing articles for examples failed")
         return []
-    dated = sorted(((d, t) for d, t in dated if d and t.strip()), reverse=True)
     titles: list[str] = []
-    for _, t in dated:
+    for _, t in sorted(((d, t) for d, t in dated if d and t and len(t) <= limit), reverse=True):
         if t not in titles:
             titles.append(t)
         if len(titles) == n:
@@ -281,26 +284,40 @@ def newest_titles(index: Any, n: int = 2) -> list[str]:
     return titles
 
 
+def quoted_speakers(index: Any, n: int = 1, pool: int = 60) -> list[str]:
+    """The `n` people quoted most often in the newest quotations (full names, attributed ones only)."""
+    try:
+        hits = index.quotes(k=pool)
+    except Exception:  # examples are a nicety: never break the page for them
+        log.exception("listing quotations for examples failed")
+        return []
+    counts: dict[str, int] = {}
+    for h in hits:
+        who = " ".join((h.speaker or "").split())
+        if len(who.split()) >= 2:  # a full name reads as a question; "Smith" alone may not
+            counts[who] = counts.get(who, 0) + 1
+    return sorted(counts, key=lambda w: -counts[w])[:n]
+
+
 _TRAILING = re.compile(r"[\s.!?:;,…]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
-def _about(title: str, limit: int = 120) -> str:
-    """A title fit to sit in a question: one line, no trailing punctuation, not too long."""
-    t = " ".join(_CONTROL.sub(" ", title).split())
-    if len(t) > limit:
-        t = t[:limit].rsplit(" ", 1)[0]
-    return _TRAILING.sub("", t)
+def _about(title: str) -> str:
+    """A title fit to sit in a question: one line, no trailing punctuation."""
+    return _TRAILING.sub("", " ".join(_CONTROL.sub(" ", title).split()))
 
 
 def default_examples(stats: IndexStats, index: Any = None) -> list[str]:
-    """Example questions that suit what the index holds: the Baonghean pair when that outlet is
-    there; otherwise 'What is the latest on <title>?' for the two newest dated articles, and the
-    month of the newest article (at most 3)."""
+    """Example questions that suit what the index holds (at most 3, none cut short): the Baonghean
+    pair when that outlet is there; otherwise what the most quoted person said, the latest on the
+    newest headline short enough to read as a question, and the month of the newest article."""
     if "Baonghean.vn" in stats.sources:
         return list(BAONGHEAN_EXAMPLES)
-    out = [f"What is the latest on {t}?" for t in map(_about, newest_titles(index, 2) if index is not None else [])
-           if t]
+    out: list[str] = []
+    if index is not None:
+        out += [f"What did {who} say?" for who in quoted_speakers(index)]
+        out += [f"What is the latest on {t}?" for t in newest_titles(index, 3 - len(out) - bool(stats.last_date))]
     last = stats.last_date
     if last:
         try:

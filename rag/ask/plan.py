@@ -116,6 +116,7 @@ class Plan:
     parts: tuple[str, ...] = ()  # the asks of a question that joins several ("..., and where ...?"), else ()
     context_articles: tuple[str, ...] = ()  # a follow-up's: the articles the last answer cited
     said: str = ""  # a follow-up's: what the last answer said (its sentences are not quoted again)
+    speaker_articles: tuple[str, ...] = ()  # a quote question's: the articles quoting its speaker (set by NewsIndex)
     intent: str = FACTUAL  # factual | quote | timeline | comparison
     wants: frozenset[str] = field(default_factory=frozenset)  # number, date, person, quote
     slot: str | None = None  # the one kind of thing asked for (rag/ask/slots.py): number, date, person, place, ...

@@ -59,8 +59,9 @@ def retrieve(plan: "Plan", search: Search, coverage: tuple[str, str] | None) -> 
     hits = found.hits
     for part in plan.parts:  # a question that asks several things: each is searched for too
         hits = fuse(hits, found.among(search, f"{plan.context} {part}".strip(), plan.k), plan.k)
-    if plan.context_articles and not plan.filters.article_ids:  # a follow-up: what the last answer cited counts too
-        hits = fuse(hits, search(plan.search, plan.k, replace(found.filters, article_ids=plan.context_articles)), plan.k)
+    for among in (plan.context_articles, plan.speaker_articles):  # what the last answer cited; who is quoted where
+        if among and not plan.filters.article_ids:
+            hits = fuse(hits, search(plan.search, plan.k, replace(found.filters, article_ids=among)), plan.k)
     return Retrieval(hits, found.filters, found.window, found.widened, found.outside, coverage,
                      time.perf_counter() - t0)
 

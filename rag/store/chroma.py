@@ -397,9 +397,13 @@ class Store:
 
     def quoting(self, name: str, filters: Filters = Filters()) -> list[StoredArticle]:
         """Originals, with text, that hold a quotation whose speaker `name` may name."""
+        return self.with_text(self.quoting_ids(name, filters))
+
+    def quoting_ids(self, name: str, filters: Filters = Filters()) -> list[str]:
+        """Ids of the originals that hold a quotation whose speaker `name` may name (no text read)."""
         from ..ingest.quotes import speaker_key
 
-        return self.with_text([a.id for a in self._table.quoting(speaker_key(name), filters)]) if self.open() else []
+        return [a.id for a in self._table.quoting(speaker_key(name), filters)] if self.open() else []
 
     def with_quotes(self, filters: Filters, limit: int, offset: int = 0) -> list[StoredArticle]:
         """A page of originals (with text) that hold attributed quotations, newest first."""
