@@ -2,8 +2,11 @@
 
 `search()` is one hybrid search: dense (Chroma) and BM25, each filtered the same way, fused by
 reciprocal rank, with a cap on chunks per article so one long story can't crowd out the rest.
-`retrieve()` runs it for a plan: a time the corpus doesn't cover is refused (`outside`), and a
-window in which nothing was published is widened (a month each side, then all dates).
+`retrieve()` runs it for a plan (`within()` applies its time): a time after the corpus is refused
+(`outside`), one before it is answered from the later reports that mention it, a window in which
+nothing was published is widened (a month each side, then all dates), and a corpus with no dates
+says so. Each part of a question that asks several things, the articles a follow-up's last answer
+cited and those quoting a quote question's speaker are searched too, fused in.
 """
 
 from __future__ import annotations
