@@ -261,7 +261,7 @@ class Store:
                        "origins": (extra or {}).get(a.id, {}).get("origins", "")})
              for a, orig, vec in copies]
         metas = [{**article_metadata(a), "content_hash": a.content_hash, "origin": a.origin, "ingested": now,
-                  **({"inferred": ",".join(a.inferred)} if a.inferred else {}), **extra}
+                  "inferred": ",".join(a.inferred), **extra}  # always written: an upsert keeps keys it isn't given
                  for a, _, extra in records]
         metas = [{**m, **speakers_field(m)} for m in metas]  # listings by speaker on a server
         for k in range(0, len(records), CHROMA_BATCH):
