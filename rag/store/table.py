@@ -222,15 +222,15 @@ class Table:
         return [stored_article(i, json.loads(m)) for i, m in self._rows(sql, [*args, limit, offset])]
 
     def stats(self) -> IndexStats:
-        (n, first, last, ingested), = self._rows(
-            "SELECT count(*), min(NULLIF(date, 0)), max(NULLIF(date, 0)), max(NULLIF(ingested, '')) "
-            "FROM articles WHERE duplicate_of = ''")
+        (n, first, last, ingested, published, source), = self._rows(
+            "SELECT count(*), min(NULLIF(date, 0)), max(NULLIF(date, 0)), max(NULLIF(ingested, '')), "
+            + ", ".join(f"total(instr(',' || coalesce(json_extract(meta, '$.inferred'), '') || ',', ',{name},') > 0)"
+                        for name in ("published", "source"))
+            + " FROM articles WHERE duplicate_of = ''")
         copies = self._rows("SELECT count(*) FROM articles WHERE duplicate_of != ''")[0][0]
         sources = {s or "(unknown)": c for s, c in self._rows(
             "SELECT source, count(*) FROM articles WHERE duplicate_of = '' GROUP BY source")}
-        inferred = {name: c for name in ("published", "source") if (c := self._rows(
-            "SELECT count(*) FROM articles WHERE duplicate_of = '' AND instr(',' || "
-            "coalesce(json_extract(meta, '$.inferred'), '') || ',', ?) > 0", (f",{name},",))[0][0])}
+        inferred = {name: int(c) for name, c in (("published", published), ("source", source)) if c}  # one pass, with the counts
         iso = lambda d: f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}" if d else None  # noqa: E731
         return IndexStats(
             articles=n, chunks=self.chunk_count(), copies=copies,
