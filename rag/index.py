@@ -201,7 +201,10 @@ class NewsIndex:
         sentence against the passages it cites (`Answer.claims`, `Citation.supported`). With
         `stream=True` the result is an AnswerStream: iterate it for text as it is generated, then
         read `.answer`. An LLM that fails raises an LLMError, or with `fallback=True` gives the
-        extractive answer with a note (`Answer.notice`) saying why."""
+        extractive answer with a note (`Answer.notice`) saying why. A generated answer that fails
+        its check (rag/check: mostly unsupported or uncited, or echoing the prompt's markup) is
+        not shown either: the extractive answer is, with a `rejected` note (in `Answer.notice`)
+        and the LLM's text in `Answer.rejected`."""
         if k is not None:
             check_k(k)
         self._require_articles()
@@ -215,7 +218,8 @@ class NewsIndex:
 
     def _steps(self, plan: Plan, history: Sequence[Message] | None, fallback: bool) -> Generator[str, None, Answer]:
         """One question, top to bottom: yields the answer's text as it is written, returns the
-        checked Answer."""
+        checked Answer (when a generated answer fails its check, the text yielded was the LLM's
+        and the Answer returned is the extractive one: see `check`)."""
         t0 = time.perf_counter()
         notes: list[Note] = []
         plan = self._condense(plan, history, fallback, notes)
@@ -224,7 +228,8 @@ class NewsIndex:
         found = retrieve(plan, self._search, self.store.coverage())
         t1 = time.perf_counter()
         draft = yield from self._write(plan, found, fallback, notes)
-        answer = check(draft, plan, found, self.embedder.encode, notes)
+        answer = check(draft, plan, found, self.embedder.encode, notes,
+                       instead=lambda: self._without_llm(plan, found))
         answer.timings = {"retrieve": t1 - t0, **answer.timings, "answer": time.perf_counter() - t1}
         return answer
 
@@ -261,6 +266,16 @@ class NewsIndex:
             if draft is not None:
                 return draft
         return (yield from Abstainer().answer(plan, found))  # unreachable: "abstain" never declines
+
+    def _without_llm(self, plan: Plan, found: Retrieval) -> Draft:
+        """The draft the plan's answerers give without the LLM (the extractive answer, a speaker's
+        quotations), written at once: it replaces a generated answer that failed its check."""
+        steps = self._write(replace(plan, answerer=None), found, False, [])
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
 
     def _answerer(self, name: str, plan: Plan) -> Answerer:
         if name == "llm" and plan.answerer is not None:

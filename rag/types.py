@@ -187,8 +187,10 @@ class Claim:
 class Note:
     """Something a reader should know about how an answer came about, shown apart from it:
     `widened` (nothing was published in the window asked for, so it was widened), `fallback`
-    (the LLM failed, so the extractive answerer answered) or `answerer` (the LLM asked for was not
-    used: a timeline is listed from the articles, a time outside the corpus is said)."""
+    (the LLM failed, so the extractive answerer answered), `rejected` (the LLM's answer failed its
+    check, so the extractive answer is shown and the LLM's text is kept in `Answer.rejected`) or
+    `answerer` (the LLM asked for was not used: a timeline is listed from the articles, a time
+    outside the corpus is said)."""
 
     kind: str
     text: str
@@ -216,11 +218,14 @@ class Answer:
     answerer: str = "extractive"  # or the RAG_LLM value that generated it
     claims: list[Claim] = field(default_factory=list)  # per-sentence verdicts of a generated answer
     notes: list[Note] = field(default_factory=list)  # how it came about: window widened, LLM fell back
+    rejected: str = ""  # the LLM's answer, as it wrote it, when it failed its check and this one is shown instead
+    # (a `rejected` note says why; its [n] number the passages in `hits`)
 
     @property
     def notice(self) -> str:
-        """Why the answer is not what was asked for (the LLM failed), '' when it is."""
-        return " ".join(n.text for n in self.notes if n.kind == "fallback")
+        """Why the answer is not what was asked for (the LLM failed, or its answer failed its
+        check), '' when it is."""
+        return " ".join(n.text for n in self.notes if n.kind in ("fallback", "rejected"))
 
     @property
     def unsupported(self) -> list[Claim]:
@@ -260,7 +265,9 @@ class Answer:
 class AnswerStream:
     """What `NewsIndex.query(..., stream=True)` returns: iterate it for the text as it is generated;
     `.answer` is then the final, verified Answer (the same object a call without `stream` gives).
-    Reading `.answer` first runs the generation to its end."""
+    Reading `.answer` first runs the generation to its end. When the generated answer fails its
+    check, the text iterated was the LLM's, and `.answer` is the extractive one (with the LLM's
+    text in `.answer.rejected` and a `rejected` note saying why)."""
 
     def __init__(self, steps: Generator[str, None, Answer]) -> None:
         self._steps = steps

@@ -74,15 +74,21 @@ def server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         proc.wait(timeout=30)
 
 
-def _check(answer: Answer, index) -> None:  # noqa: ANN001
-    """What must hold for any generated answer, however poor the model."""
-    assert answer.claims or answer.abstained
+def _check(answer: Answer, index, spec: str) -> None:  # noqa: ANN001
+    """What must hold for any generated answer, however poor the model: shown and checked, or
+    (failing its check) not shown, the extractive answer in its place, the LLM's text kept."""
+    if answer.rejected:
+        assert answer.answerer == "extractive" and not answer.claims
+        assert answer.notice.startswith(f"The LLM's answer ({spec}) was not shown: ")
+    else:
+        assert answer.answerer == spec and not answer.notice
+        assert answer.claims or answer.abstained
     for claim in answer.claims:
         assert answer.text[claim.start:claim.end] == claim.text
         assert all(1 <= n <= len(answer.citations) for n in claim.cites)
         assert claim.supported or claim.reason
     for c in answer.citations:  # quotes are verbatim, at their offsets
-        assert index.article(c.article_id)["text"][c.start:c.end] == c.quote
+        assert index.article(c.article_id).text[c.start:c.end] == c.quote
 
 
 def test_openai_compatible_server_streams_a_verified_answer(index, server: str) -> None:  # noqa: ANN001
@@ -92,8 +98,9 @@ def test_openai_compatible_server_streams_a_verified_answer(index, server: str) 
     parts = list(stream)
     answer = stream.answer
     assert len(parts) > 3 and "".join(parts).strip()
-    assert answer.answerer == spec and answer.timings["generate"] > 0 and answer.timings["verify"] < 1
-    _check(answer, index)
+    assert answer.timings["generate"] > 0 and answer.timings["verify"] < 1
+    assert answer.rejected in ("", "".join(parts).strip())  # a failed answer's text is what was streamed
+    _check(answer, index, spec)
     again = index.query(Q, llm=spec)  # temperature 0: the same answer without streaming
     assert again.text == answer.text
     assert [c.to_dict() for c in again.citations] == [c.to_dict() for c in answer.citations]
@@ -103,7 +110,7 @@ def test_a_follow_up_is_condensed_by_the_real_model(index, server: str) -> None:
     history = [{"role": "user", "content": Q}, {"role": "assistant", "content": "David Arakhamia signed [1]."}]
     answer = index.query("And what did he say about NATO?", history, llm=f"openai:gemma@{server}")
     assert answer.search_query and answer.search_query != "And what did he say about NATO?"
-    _check(answer, index)
+    _check(answer, index, f"openai:gemma@{server}")
 
 
 def test_a_stopped_server_is_a_clear_error(index, model_path: Path) -> None:  # noqa: ANN001
@@ -117,7 +124,6 @@ def test_gguf_in_process(index, model_path: Path) -> None:  # noqa: ANN001
     stream = index.query(Q, llm=spec, stream=True, k=2)
     parts = list(stream)
     assert len(parts) > 3
-    assert stream.answer.answerer == spec
-    _check(stream.answer, index)
+    _check(stream.answer, index, spec)
     label, status = index.check_llm(spec)
     assert label == spec and status.startswith("answers (")
