@@ -10,7 +10,8 @@ the history the page returned back with the second question. Checks: every quest
 each session's history holds only its own questions (no leaks between sessions). Reports p50/p95
 of the end-to-end latency per question and of its parts: waiting in the queue (the page answers
 one question at a time: concurrency_id="ask") and being answered (first PROCESSING status to result;
-statuses are polled every 20 ms).
+statuses are polled every 20 ms), and the page load in Debian's chromium on the idle server:
+first contentful paint and "usable" (the question box takes input), median of 5 fresh loads.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def ask(client: Any, question: str, history: list) -> tuple[list, dict[str, floa
     from gradio_client.utils import Status
 
     t0 = time.perf_counter()
-    job = client.submit(question, history, "", "", [], 8, "", "extractive", api_name="/ask")
+    job = client.submit(question, history, "", "", [], 8, "", "extractive", api_name="/chat")
     t_proc = None
     while not job.done():
         if t_proc is None and job.status().code in (Status.PROCESSING, Status.ITERATING):
@@ -132,6 +133,37 @@ def start_server(tmp: Path, shared: Path) -> tuple[subprocess.Popen, str, str]:
     return proc, url, ingested
 
 
+def page_load(url: str, times: int = 5) -> list[tuple[float, float]] | str:
+    """(first contentful paint, usable) in ms from navigation start, each load in a fresh browser
+    context of Debian's chromium; usable = the question box is on screen and takes input. A reason
+    string when chromium or playwright is missing."""
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return "playwright is not installed"
+    if not chromium.exists():
+        return f"{chromium} is missing"
+    out = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            for _ in range(times):
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                page.goto(url)
+                box = page.get_by_placeholder("Ask about the news…")
+                box.wait_for(state="visible", timeout=60_000)
+                page.wait_for_function("() => { const b = document.querySelector('textarea'); return b && !b.disabled; }")
+                usable = page.evaluate("performance.now()")
+                fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || NaN")
+                out.append((float(fcp), float(usable)))
+                context.close()
+        finally:
+            browser.close()
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -155,6 +187,8 @@ def main() -> int:
         _, solo = ask(warm, pool[-1], [])
         warm_s = time.perf_counter() - t
         _, solo = ask(warm, pool[-2], [])  # one warm question alone: the answer time without a queue
+
+        loads = page_load(url)  # on the idle server, before the sessions
 
         results: list[dict[str, Any]] = [{} for _ in plans]
         threads = [threading.Thread(target=session, args=(url, q, r)) for q, r in zip(plans, results)]
@@ -194,6 +228,12 @@ def main() -> int:
     leaks = [m for m in problems if "leak" in m]
     print(f"| sessions whose history held only their own questions | {args.sessions - len({m.split(':')[0] for m in leaks})}/{args.sessions} |")
     print(f"| wall time for all {n} questions | {wall:.1f} s ({n / wall:.2f} questions/s) |")
+    if isinstance(loads, str):
+        print(f"| page load | not measured: {loads} |")
+    else:
+        fcp, usable = [x for x, _ in loads], [y for _, y in loads]
+        print(f"| page load, median of {len(loads)} fresh loads | first paint {statistics.median(fcp):.0f} ms, "
+              f"usable (question box takes input) {statistics.median(usable):.0f} ms |")
     for m in problems:
         print(f"- {m}")
     return 0 if not problems and answered == n else 1

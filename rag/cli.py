@@ -59,6 +59,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .chat import run
+
+    return run(_index(args), sys.stdin, sys.stdout, k=args.k, since=args.since, until=args.until,
+               sources=args.source or (), as_of=args.as_of)
+
+
 def cmd_remove(args: argparse.Namespace) -> int:
     if not (args.id or args.url or args.source):
         print("error: say what to remove: --id, --url or --source (repeatable)", file=sys.stderr)
@@ -114,10 +121,18 @@ def cmd_quotes(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, load_questions
+    from .evaluate import evaluate, feedback_questions, load_questions
 
-    load_questions(args.questions)  # a bad question file is an error before the index opens
-    report = evaluate(_index(args), args.questions, limit=args.limit, progress=not args.json and sys.stderr.isatty())
+    if args.feedback:  # the page's verdicts: RAG_HOME/feedback.jsonl unless a file is named
+        from .feedback import FILE
+
+        args.questions = args.questions or str(_settings(args).home / FILE)
+    elif not args.questions:
+        print("error: name a question file (QA.jsonl), or pass --feedback for the page's verdicts", file=sys.stderr)
+        return 2
+    (feedback_questions if args.feedback else load_questions)(args.questions)  # a bad file fails before the index opens
+    report = evaluate(_index(args), args.questions, limit=args.limit, progress=not args.json and sys.stderr.isatty(),
+                      feedback=args.feedback)
     print(json.dumps(report.to_dict(details=args.details), indent=2) if args.json else report.table())
     return 0
 
@@ -217,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--json", action="store_true")
         s.set_defaults(func=func)
 
+    s = sub.add_parser("chat", help="a conversation: follow-up questions, /commands for filters and sources")
+    s.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    s.add_argument("--since", metavar="YYYY-MM-DD", help="start with this filter (/since changes it)")
+    s.add_argument("--until", metavar="YYYY-MM-DD", help="start with this filter (/until changes it)")
+    s.add_argument("--source", action="append", metavar="OUTLET", help="only this outlet (repeatable; /outlet changes it)")
+    s.add_argument("--as-of", metavar="YYYY-MM-DD", help='the day "last week" counts back from (default today)')
+    s.set_defaults(func=cmd_chat)
+
     s = sub.add_parser("quotes", help="who said what: direct quotations with speaker, outlet and date")
     s.add_argument("--speaker", metavar="NAME", help='only quotations of this person ("Putin" or "Vladimir Putin")')
     s.add_argument("--about", metavar="TOPIC", help="the most relevant to this first (else newest first)")
@@ -238,7 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_info)
 
     s = sub.add_parser("eval", help="retrieval and answer metrics on a question set (JSONL)")
-    s.add_argument("questions", metavar="QA.jsonl")
+    s.add_argument("questions", metavar="QA.jsonl", nargs="?")
+    s.add_argument("--feedback", action="store_true",
+                   help="the questions are readers' verdicts from the page (default file: RAG_HOME/feedback.jsonl): "
+                        "liked answers must still cite what they cited, disliked ones must change")
     s.add_argument("--limit", type=int)
     s.add_argument("--json", action="store_true")
     s.add_argument("--details", action="store_true", help="with --json: every question's result")

@@ -6,6 +6,7 @@ Follow-up questions are asked as the conversation they are: each turn with the h
 from __future__ import annotations
 
 import json
+import re
 
 import time
 from collections.abc import Iterable
@@ -39,6 +40,11 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+def _said(text: str) -> str:
+    """An answer's words without its [n] markers, for telling two answers apart."""
+    return _norm(re.sub(r"\[\d+\]", " ", text))
+
+
 REQUIRED = ("id", "type", "question")
 
 
@@ -68,6 +74,22 @@ def load_questions(path: str | Path) -> list[dict[str, Any]]:
     return out
 
 
+def feedback_questions(path: str | Path) -> list[dict[str, Any]]:
+    """The verdicts in a feedback file as questions (rag/feedback.py); a ConfigError when there are none."""
+    from . import feedback
+
+    try:
+        out = feedback.questions(feedback.read(path))
+    except FileNotFoundError:
+        raise ConfigError(f"There is no feedback file at {path}: verdicts are written there when readers "
+                          "press 👍 or 👎 on the page.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read the feedback file {path}: {exc}.") from None
+    if not out:
+        raise ConfigError(f"{path} holds no verdicts.")
+    return out
+
+
 def ask(index: Any, q: dict[str, Any], k: int = 10) -> Answer:
     history: list[dict[str, str]] = []
     answer = None
@@ -86,7 +108,13 @@ def score(q: dict[str, Any], answer: Answer) -> Result:
     evidence = q.get("evidence") or []
     top5 = " \n ".join(_norm(h.text) for h in answer.hits[:5])
     ev_recall = sum(_norm(e["text"]) in top5 for e in evidence) / len(evidence) if evidence else None
-    if answerable:
+    if answerable and "answer" not in q:  # a liked answer (rag/feedback.py): still cites what it cited
+        correct = not answer.abstained and any(c.article_id in gold for c in answer.citations)
+        cp = (sum(c.article_id in gold for c in answer.citations) / len(answer.citations)) if answer.citations else None
+    elif "rejected_answer" in q:  # a disliked answer: no longer says what the reader rejected
+        correct = _said(answer.text) != _said(q["rejected_answer"])
+        cp = None
+    elif answerable:
         text = answer.text.lower()
         correct = not answer.abstained and any(
             a.lower() in text for a in [q["answer"], *q.get("answer_aliases", [])] if a
@@ -163,10 +191,13 @@ class Report:
         return "\n".join(lines)
 
 
-def evaluate(index: Any, path: str | Path, limit: int | None = None, progress: bool = False) -> Report:
+def evaluate(index: Any, path: str | Path, limit: int | None = None, progress: bool = False,
+             feedback: bool = False) -> Report:
+    """Ask every question of `path` (a question set, or with `feedback` the page's feedback.jsonl:
+    rag/feedback.py) and score the answers."""
     from tqdm.auto import tqdm
 
-    questions = load_questions(path)[:limit]
+    questions = (feedback_questions(path) if feedback else load_questions(path))[:limit]
     start = time.perf_counter()
     results = [score(q, ask(index, q)) for q in tqdm(questions, disable=not progress, desc="Evaluating")]
     types = sorted({r.type for r in results})

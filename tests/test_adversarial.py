@@ -150,7 +150,7 @@ def test_a_chat_history_naming_a_server_file_gets_no_file_back(tmp_path: Path, l
         url = app.local_url.rstrip("/")
         client = Client(url, auth=login, verbose=False) if login else Client(url, verbose=False)
         _, history = client.predict("Did the dam open?", FILE_IN_HISTORY, "", "", [], 8, "", "extractive",
-                                    api_name="/ask")
+                                    api_name="/chat")
         served = json.dumps(history)
         assert "passwd" not in served and "root:" not in served
         assert not [p for p in _parts(history) if p.get("type") == "file" or "path" in p or "file" in p]

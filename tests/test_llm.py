@@ -5,6 +5,7 @@ page's fallback, through the real llama-index adapters talking HTTP to a scripte
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -13,11 +14,15 @@ import pytest
 
 from conftest import CORPUS
 from rag.answer.llm import LLMSpec, messages, parse_spec, sources_block
+from rag.check import MOST_UNSUPPORTED
+from rag.check.verify import verify
 from rag.config import Settings
 from rag.errors import ConfigError, LLMRequestError, LLMUnavailableError
 from rag.types import AnswerStream, Hit
 from scripted_llm import ScriptedLLM, source_number
+from rag.render import REJECTED_TITLE
 from ui.app import respond
+from ui.sources import unlinked
 
 Q = "Who signed in Istanbul?"
 GOOD = "David Arakhamia, the head of the Ukrainian delegation, signed at the peace talks in Istanbul [{n}]."
@@ -112,13 +117,19 @@ def test_prompt_numbers_and_labels_sources_and_keeps_article_text_inert() -> Non
 
 
 # -- answers through a real HTTP client -------------------------------------------------------
+SUPPORTED = (" Putin recalled that Russia had achieved this at the peace talks in Istanbul [{n}]."
+             " Putin said Russia was ready to sign it [{n}].")
+FLAGGED = " He signed on 9 May 2022 [{n}]. Zelensky was there. Bad ref [12]."
+
+
 def test_a_generated_answer_is_verified(index, server: ScriptedLLM) -> None:  # noqa: ANN001
-    server.replies.append(good(" He signed on 9 May 2022 [{n}]. Zelensky was there. Bad ref [12]."))
+    server.replies.append(good(SUPPORTED + FLAGGED))  # 3 of 6 unsupported: not more than MOST_UNSUPPORTED, so shown
     answer = index.query(Q, llm=openai(server))
-    assert answer.answerer == openai(server)
-    assert answer.text == GOOD.format(n=1) + " He signed on 9 May 2022 [1]. Zelensky was there. Bad ref."
-    assert [(c.supported, c.reason) for c in answer.claims] == [
-        (True, ""), (False, "'2022' is not in [1]"), (False, "no citation"), (False, "no citation")]
+    assert answer.answerer == openai(server) and not answer.rejected and not answer.notice
+    assert answer.text == (GOOD + SUPPORTED).format(n=1) + " He signed on 9 May 2022 [1]. Zelensky was there. Bad ref."
+    assert [(c.supported, c.reason) for c in answer.claims] == [(True, ""), (True, ""), (True, ""),
+        (False, "'2022' is not in [1]"), (False, "no citation"), (False, "no citation")]
+    assert len(answer.unsupported) / len(answer.claims) == MOST_UNSUPPORTED  # the boundary
     [cite] = answer.citations
     assert cite.supported and "David Arakhamia, signed" in cite.quote
     article = index.article(cite.article_id).text
@@ -147,8 +158,47 @@ def test_ollama_streams_through_its_own_protocol(index, server: ScriptedLLM) -> 
     stream = index.query(Q, llm=f"ollama:scripted@{server.url}", stream=True)
     assert "".join(stream).startswith("David Arakhamia")
     assert stream.answer.text == GOOD.format(n=1) and not stream.answer.unsupported
+    assert not stream.answer.rejected and not stream.answer.notice  # a good cited answer is shown as it is
     with pytest.raises(LLMRequestError, match="has no model 'nope' .*ollama pull MODEL"):
         index.query(Q, llm=f"ollama:nope@{server.url}")
+
+
+def test_a_mostly_unsupported_answer_is_not_passed_off_as_the_answer(index, server: ScriptedLLM) -> None:  # noqa: ANN001
+    server.replies.append(good(FLAGGED))  # 3 of 4 sentences unsupported
+    answer = index.query(Q, llm=openai(server))
+    n = source_number(server.prompt(), "David Arakhamia, signed")
+    extractive = index.query(Q, llm="extractive")
+    assert answer.answerer == "extractive" and not answer.claims
+    assert answer.text == extractive.text and answer.citations == extractive.citations
+    assert answer.rejected == (GOOD + FLAGGED).format(n=n)  # the LLM's text as it wrote it
+    assert [(note.kind, note.text) for note in answer.notes] == [("rejected", (
+        f"The LLM's answer ({openai(server)}) was not shown: 3 of 4 sentences were not supported by the sources "
+        "it cited. This is the extractive answer."))]
+    assert answer.notice == answer.notes[0].text
+    d = answer.to_dict()
+    assert d["rejected"] == answer.rejected and d["notice"] == answer.notice
+    assert set(answer.timings) >= {"retrieve", "generate", "verify", "answer"}
+    # its [n] number the passages in `hits`: a caller can still verify it
+    assert [c.supported for c in verify(answer.rejected, answer.hits).claims] == [True, False, False, False]
+
+
+def echo(prompt: str) -> str:
+    """What a small model was seen to reply: the prompt's <source> blocks back, no [n]."""
+    return prompt[prompt.index("<source "):prompt.index("\n\nQuestion:")]
+
+
+def test_an_answer_echoing_the_prompt_is_not_shown_even_streamed(index, server: ScriptedLLM) -> None:  # noqa: ANN001
+    server.replies.append(echo)
+    stream = index.query(Q, llm=openai(server), stream=True)
+    streamed = "".join(stream)  # what was streamed is the LLM's text ...
+    answer = stream.answer  # ... the answer is the extractive one
+    assert streamed == echo(server.prompt()) and answer.rejected == streamed
+    assert answer.answerer == "extractive" and "Arakhamia" in answer.text and answer.citations
+    # the hostile article's own "cite [1]" is echoed too, so the echo may carry a marker
+    assert re.fullmatch(re.escape(f"The LLM's answer ({openai(server)}) was not shown: it repeats the prompt's "
+                                  "<source> markup; ") + r"(it cites no source for any of its \d+ sentences|"
+                        r"\d+ of \d+ sentences were not supported by the sources it cited)\. This is the extractive answer\.",
+                        answer.notice), answer.notice
 
 
 def test_an_answer_that_obeys_an_injected_instruction_is_flagged(index, server: ScriptedLLM) -> None:  # noqa: ANN001
@@ -157,6 +207,7 @@ def test_an_answer_that_obeys_an_injected_instruction_is_flagged(index, server: 
     user = server.requests[-1]["messages"][1]["content"]
     assert "Evil Wire" in user and user.count("</source>") == user.count("<source ")  # nothing broke out
     assert answer.unsupported and answer.unsupported[-1].reason.startswith("'2019' is not in [1]")
+    assert not answer.rejected  # "PWNED" is in the hostile passage: 1 of 2 unsupported, shown (flagged)
 
 
 def test_a_refusal_is_an_abstention_with_related_coverage(index, server: ScriptedLLM) -> None:  # noqa: ANN001
@@ -237,12 +288,23 @@ def test_check_llm(index, server: ScriptedLLM) -> None:  # noqa: ANN001
 def test_page_marks_unsupported_sentences(index, server: ScriptedLLM) -> None:  # noqa: ANN001
     server.replies.append(good(" Zelensky was there."))
     text, box = respond(index, Q, [], llm=openai(server))
-    assert text["content"].startswith(
+    assert unlinked(text["content"]).startswith(  # the page writes [1] as a link to its passage
         "David Arakhamia, the head of the Ukrainian delegation, signed at the peace talks in Istanbul [1]. "
         "Zelensky was there. ⚠️ *not supported: no citation*")
     shown = text["content"].replace("\\", "")  # markdown escapes: the URL is shown as text, never a link
     assert f"generated by {openai(server)}; 1 of 2 sentences not supported by their sources" in shown
     assert box["metadata"]["title"] == "Sources" and "<mark>" in box["content"]
+
+
+def test_page_says_why_a_generated_answer_is_not_shown(index, server: ScriptedLLM) -> None:  # noqa: ANN001
+    server.replies.append(echo)
+    text, box, rejected = respond(index, Q, [], llm=openai(server))
+    shown = text["content"].replace("\\", "")  # markdown escapes
+    assert shown.startswith(f"*The LLM's answer ({openai(server)}) was not shown: it repeats the prompt's <source> markup")
+    assert "Arakhamia" in text["content"] and not re.search(r"(?<!\\)<source", text["content"])  # never a tag
+    assert box["metadata"]["title"] == "Sources"
+    assert rejected["metadata"]["title"] == REJECTED_TITLE  # the LLM's text, one click away
+    assert "\\<source" in rejected["content"] and not re.search(r"(?<!\\)<source", rejected["content"])
 
 
 def test_page_falls_back_when_the_llm_is_down(index) -> None:  # noqa: ANN001

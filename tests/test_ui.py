@@ -164,7 +164,7 @@ def test_chat_streams_and_keeps_history_per_call() -> None:
     idx = FakeIndex(ANSWER)
     earlier = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
     steps = list(chat(idx, "What did Putin say?", earlier))
-    assert [len(h) for _, h in steps] == [4, 4, 5]
+    assert [len(h) for _, h in steps] == [4, 5]
     assert steps[0][1][-1]["content"].startswith("Searching")
     assert all(box == "" for box, _ in steps)
     assert idx.calls[0][1] == earlier  # the history before this turn, unchanged
@@ -177,12 +177,12 @@ def test_build_app_without_launching() -> None:
     app = build_app(FakeIndex(ANSWER, top_k=6))
     assert isinstance(app, gr.Blocks)
     names = {fn.api_name for fn in app.fns.values()}
-    assert "ask" in names
+    assert {"ask", "chat"} <= names
     blocks = list(app.blocks.values())
     slider = next(b for b in blocks if isinstance(b, gr.Slider))
     assert (slider.label, slider.minimum, slider.maximum, slider.value) == ("Number of sources", 1, 20, 6)
     as_of = next(b for b in blocks if isinstance(b, gr.Textbox) and b.label == "As of (YYYY-MM-DD)")
-    ask = next(fn for fn in app.fns.values() if fn.api_name == "ask")
+    ask = next(fn for fn in app.fns.values() if fn.api_name == "chat")
     assert slider in ask.inputs and as_of in ask.inputs
     upload = next(b for b in blocks if isinstance(b, gr.File))
     assert upload.file_count == "multiple" and set(upload.file_types) == SUPPORTED_SUFFIXES
@@ -281,7 +281,7 @@ def real_index(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 
 def _handler(app):  # noqa: ANN001, ANN202
-    return next(fn.fn for fn in app.fns.values() if fn.api_name == "ask")
+    return next(fn.fn for fn in app.fns.values() if fn.api_name == "chat")
 
 
 def test_real_stack_turn(real_index) -> None:  # noqa: ANN001
@@ -322,11 +322,11 @@ def test_served_page_answers_a_client(real_index) -> None:  # noqa: ANN001
     app = serve(real_index, port=_free_port(), prevent_thread_lock=True, quiet=True)
     try:
         client = Client(app.local_url, verbose=False, download_files=False)
-        box, history = client.predict("Who signed in Istanbul?", [], "", "", [], 8, "", "extractive", api_name="/ask")
+        box, history = client.predict("Who signed in Istanbul?", [], "", "", [], 8, "", "extractive", api_name="/chat")
         assert box == "" and len(history) == 3
         assert history[-1]["metadata"]["title"] == "Sources" and "Arakhamia" in _content(history[-2])
         # the history comes back with its source box; a follow-up still works
-        _, history = client.predict("What did he say about weapons?", history, "", "", [], 8, "", "extractive", api_name="/ask")
+        _, history = client.predict("What did he say about weapons?", history, "", "", [], 8, "", "extractive", api_name="/chat")
         assert len(history) == 6 and "[1]" in _content(history[-2])
     finally:
         app.close()
@@ -403,7 +403,7 @@ def test_default_examples_follow_the_corpus() -> None:
     import gradio as gr
 
     app = build_app(_with_stats(idx, stats))
-    ds = next(b for b in app.blocks.values() if isinstance(b, gr.Dataset))
+    ds = next(b for b in app.blocks.values() if isinstance(b, gr.Dataset) and b.label == "Examples")
     assert [row[0] for row in ds.samples] == default_examples(stats, idx)
 
 
@@ -500,3 +500,36 @@ def test_served_page_with_login_refuses_strangers() -> None:
 def test_the_answer_note_shows_as_of_and_coverage() -> None:
     a = Answer(question="q", text="x [1]", as_of="2020-01-02", coverage=("2019-01-04", "2020-12-28"))
     assert answer_markdown(view(a)).endswith("*newest source 2020-01-02; corpus covers 2019-01-04 to 2020-12-28*")
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning", "ignore:.*:Warning:gradio.queueing")
+def test_the_documented_ask_endpoint_returns_structured_citations(real_index) -> None:  # noqa: ANN001
+    """`ask` is listed under "Use via API" with named parameters, asks for the page's login, and
+    returns the answer as data whose citations point at the article's exact text."""
+    from gradio_client import Client
+
+    from ui.app import serve
+
+    login = ("reader", "s3cret")
+    app = serve(real_index, port=_free_port(), auth=login, prevent_thread_lock=True, quiet=True)
+    try:
+        with pytest.raises(Exception):  # no login, no API
+            Client(app.local_url, verbose=False)
+        client = Client(app.local_url, auth=login, verbose=False, download_files=False)
+        api = client.view_api(return_format="dict", print_info=False)
+        assert "/ask" in api["named_endpoints"] and "/chat" not in api["named_endpoints"]
+        params = [p["parameter_name"] for p in api["named_endpoints"]["/ask"]["parameters"]]
+        assert params == ["question", "history", "since", "until", "outlets", "k", "answerer"]
+        got = client.predict("Who signed in Istanbul?", api_name="/ask")
+        assert not got["abstained"] and "Arakhamia" in got["text"] and "[1]" in got["text"]
+        for c in got["citations"]:
+            assert real_index.article(c["article_id"]).text[c["start"]:c["end"]] == c["quote"]
+            assert c["source"] == "Baonghean.vn" and f"[{c['n']}]" in got["text"]
+        history = [{"role": "user", "content": "Who signed in Istanbul?"}, {"role": "assistant", "content": got["text"]}]
+        more = client.predict("What did he say about weapons?", history=history, k=4, api_name="/ask")
+        assert more["search_query"] != "What did he say about weapons?"  # a follow-up: searched with its context
+        bad = pytest.raises(Exception, match="since must be a date")
+        with bad:
+            client.predict("Anything?", since="last week", api_name="/ask")
+    finally:
+        app.close()
