@@ -2,6 +2,8 @@
 run, the same corpus, the same MiniLM weights.
 
     .venv/bin/python benchmarks/bench_context.py [--shared ../shared] [--sets rgb,stories] [--json]
+    .venv/bin/python benchmarks/bench_context.py --sweep   # ranking alone: per-article caps x fusion weights
+                                                           # (stories from dev + tune: the split is never tuned on)
 
 For each question with an answer:
 - answer-in-context@1 / @5: the gold answer string (every part of a many-part RGB answer;
@@ -77,8 +79,13 @@ def rgb_set(shared: Path) -> tuple[list[dict], list[dict]]:
     return corpus(raw, wrong=False), questions
 
 
-def stories_set(shared: Path, embed: Any) -> tuple[list[dict], list[dict]]:
-    """(Wikinews articles, the benchmarks/eval questions on stories told by several articles)."""
+QUESTION_FILES = {"split": ROOT / "benchmarks" / "eval" / "wikinews_split.jsonl",
+                  "tune": ROOT / "benchmarks" / "eval" / "wikinews_tune.jsonl"}
+
+
+def stories_set(shared: Path, embed: Any, sets: tuple[str, ...] = ("split", "tune")) -> tuple[list[dict], list[dict]]:
+    """(Wikinews articles, the questions of `sets` (split, tune, dev) on stories told by several
+    articles). The sweep uses dev and tune only: the split is never tuned on."""
     from shared_data import articles
 
     arts = articles(shared)
@@ -91,8 +98,9 @@ def stories_set(shared: Path, embed: Any) -> tuple[list[dict], list[dict]]:
         close = [j for b, j in enumerate(ids) if b != a and sims[a, b] >= SAME_STORY and abs((day[i] - day[j]).days) <= STORY_DAYS]
         siblings[i] = close
     questions = []
-    for name in ("wikinews_split.jsonl", "wikinews_tune.jsonl"):
-        for line in (ROOT / "benchmarks" / "eval" / name).read_text(encoding="utf-8").splitlines():
+    files = {**QUESTION_FILES, "dev": shared / "eval" / "wikinews_dev.jsonl"}
+    for name in sets:
+        for line in files[name].read_text(encoding="utf-8").splitlines():
             q = json.loads(line) if line.strip() else None
             if not q or not q.get("gold_ids") or not q.get("answer"):
                 continue
@@ -194,11 +202,37 @@ def score(rows: list[dict], questions: list[dict]) -> dict[str, float]:
     return {k: round(v, 3) if v < 10 else round(v) for k, v in out.items()}
 
 
+def sweep(records: list[dict], questions: list[dict], tmp: Path, per_articles: list[int],
+          weights: list[float]) -> list[dict]:
+    """The first K passages of `rag.ask.retrieve.search` (the question as typed, no plan) for each
+    per-article cap and dense weight of the fusion: what ranking alone does, on one index."""
+    from rag.ask.retrieve import search
+    from rag.config import Settings
+    from rag.index import NewsIndex
+
+    src = tmp / "sweep.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    index = NewsIndex(tmp / "sweep-index", Settings(home=tmp, as_of=AS_OF))
+    assert index.ingest([src], progress=False).ok
+    vectors = {q["id"]: index.embedder.encode([(q.get("turns") or [q["question"]])[-1]])[0] for q in questions}
+    out = []
+    for cap in per_articles:
+        for w in weights:
+            rows = []
+            for q in questions:
+                text = (q.get("turns") or [q["question"]])[-1]
+                hits = search(index.store, vectors[q["id"]], text, K, per_article=cap, dense_weight=w)
+                rows.append({"id": q["id"], "texts": [h.text for h in hits], "ids": [h.article_id for h in hits]})
+            out.append({"per_article": cap, "dense_weight": w, **score(rows, questions)})
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     p.add_argument("--sets", default="rgb,stories")
     p.add_argument("--pads", default="0,300,600", help="our context pads to compare (RAG_CONTEXT_PAD values)")
+    p.add_argument("--sweep", action="store_true", help="instead: ranking alone over per-article caps and fusion weights")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     pads = [int(x) for x in args.pads.split(",")]
@@ -207,6 +241,19 @@ def main() -> int:
 
     embedder = Embedder()
     results: dict[str, Any] = {}
+    if args.sweep:
+        for name in args.sets.split(","):
+            records, questions = (rgb_set(args.shared) if name == "rgb"
+                                  else stories_set(args.shared, embedder.encode, ("dev", "tune")))  # never the split
+            with tempfile.TemporaryDirectory() as tmp:
+                rows = sweep(records, questions, Path(tmp), [1, 2, 3], [0.5, 1.0, 1.5, 2.0])
+            print(f"### {name}: {len(questions)} questions, ranking alone (search, no plan), top {K}\n")
+            cols = [c for c in rows[0] if c not in ("chars@1",)]
+            print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
+            for r in rows:
+                print("| " + " | ".join(str(r[c]) for c in cols) + " |")
+            print()
+        return 0
     for name in args.sets.split(","):
         records, questions = rgb_set(args.shared) if name == "rgb" else stories_set(args.shared, embedder.encode)
         with tempfile.TemporaryDirectory() as tmp:

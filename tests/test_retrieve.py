@@ -256,3 +256,16 @@ def test_empty_filter_result(world) -> None:
     assert search(store, direction["mid-ap"], "zebra", k=5, filters=f) == []
     f = Filters(sources=("Nobody",))
     assert search(store, direction["mid-ap"], "zebra", k=5, filters=f) == []
+
+
+def test_the_dense_weight_moves_the_fusion_toward_the_vector_side(world) -> None:  # noqa: ANN001
+    """The query's words point at the zebra articles, its vector at a filler one: a heavy dense
+    side puts that filler first, a light one the zebra articles."""
+    store, _, _, direction = world
+    vector = direction["filler-2"]
+    heavy = search(store, vector, "zebra story", 5, per_article=1, dense_weight=10.0)
+    light = search(store, vector, "zebra story", 5, per_article=1, dense_weight=0.1)
+    assert heavy[0].article_id == "filler-2"
+    assert light[0].article_id != "filler-2" and "zebra" in light[0].title
+    assert [h.article_id for h in search(store, vector, "zebra story", 5, per_article=1)] == [
+        h.article_id for h in search(store, vector, "zebra story", 5, per_article=1, dense_weight=1.0)]

@@ -5,7 +5,7 @@ windows of one article that meet are merged into one passage, at the rank of the
 Chunks stay the size the encoder reads well (rag/ingest/chunking.py); what a reader needs next to
 the sentence that matched (the name, the place, the number one sentence on) comes from here.
 
-    widen(hits, {article_id: text}, pad=300)   # the same hits, each a wider span of its article
+    widen(hits, {article_id: text}, pad=200)   # the same hits, each a wider span of its article
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from ..config import DEFAULT_CONTEXT_PAD
 from ..types import Hit
 
-DEFAULT_PAD = 300  # characters a window may add on each side (RAG_CONTEXT_PAD; 0: the chunks as they are)
+DEFAULT_PAD = DEFAULT_CONTEXT_PAD  # characters a window may add on each side (RAG_CONTEXT_PAD; 0: the chunks as they are)
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+|\n+")  # where a sentence ends and the next begins
 
 

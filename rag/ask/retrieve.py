@@ -170,9 +170,10 @@ def search(
     filters: Filters = Filters(),
     per_article: int = 3,
     candidates: int = DEFAULT_CANDIDATES,
+    dense_weight: float = 1.0,
 ) -> list[Hit]:
-    """The top `k` chunks for `query` (embedded as `vector`), fused dense + BM25, at most
-    `per_article` from one article."""
+    """The top `k` chunks for `query` (embedded as `vector`), dense + BM25 fused by reciprocal
+    rank (the dense side's share weighted by `dense_weight`), at most `per_article` from one article."""
     n = max(candidates, k * 4)
     hits: dict[str, Hit] = {}
     fused: dict[str, float] = {}
@@ -183,7 +184,7 @@ def search(
     for rank, (cid, sim, meta, text) in enumerate(dense):
         hit = hits.setdefault(cid, hit_from(cid, meta, text))
         hit.dense_score = sim
-        fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        fused[cid] = fused.get(cid, 0.0) + dense_weight / (RRF_K + rank + 1)
     for rank, (cid, score, meta, text) in enumerate(lexical):
         hit = hits.setdefault(cid, hit_from(cid, meta, text))
         hit.bm25_score = score
