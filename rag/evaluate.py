@@ -108,21 +108,19 @@ def score(q: dict[str, Any], answer: Answer) -> Result:
     evidence = q.get("evidence") or []
     top5 = " \n ".join(_norm(h.text) for h in answer.hits[:5])
     ev_recall = sum(_norm(e["text"]) in top5 for e in evidence) / len(evidence) if evidence else None
-    if answerable and "answer" not in q:  # a liked answer (rag/feedback.py): still cites what it cited
-        correct = not answer.abstained and any(c.article_id in gold for c in answer.citations)
-        cp = (sum(c.article_id in gold for c in answer.citations) / len(answer.citations)) if answer.citations else None
-    elif "rejected_answer" in q:  # a disliked answer: no longer says what the reader rejected
+    if "rejected_answer" in q:  # a disliked answer (rag/feedback.py): no longer says what the reader rejected
         correct = _said(answer.text) != _said(q["rejected_answer"])
-        cp = None
+    elif answerable and "answer" not in q:  # a liked answer: still cites what it cited
+        correct = not answer.abstained and any(c.article_id in gold for c in answer.citations)
     elif answerable:
         text = answer.text.lower()
         correct = not answer.abstained and any(
             a.lower() in text for a in [q["answer"], *q.get("answer_aliases", [])] if a
         )
-        cp = (sum(c.article_id in gold for c in answer.citations) / len(answer.citations)) if answer.citations else None
     else:
         correct = answer.abstained
-        cp = None
+    cp = (sum(c.article_id in gold for c in answer.citations) / len(answer.citations)
+          if answerable and answer.citations else None)
     return Result(
         q["id"], q["type"], rank, ev_recall, correct, answer.abstained, answerable, cp,
         answer.timings.get("retrieve", 0.0), answer.timings.get("answer", 0.0), answer.text,

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "#newsrag-source/"
 TITLE_CHARS = 160  # of a hover text
-_LINKED = re.compile(r"\[\[(\d+)\]\]\(<" + re.escape(PREFIX) + r"[^>\s]*>(?: \"[^\"]*\")?\)")
+_LINKED = re.compile(r"\[\[(\d+)\]\]\(<" + re.escape(PREFIX) + r"([^>\s]*)>(?: \"[^\"]*\")?\)")  # [n], its key
 _KEY = re.compile(r"([^/\s]+)/(\d+)/(\d+)")
 
 
@@ -55,7 +55,7 @@ def unlinked(markdown: str) -> str:
 def citations_in(markdown: str) -> list[dict[str, Any]]:
     """The citations an answer's Markdown links to, in order, each once: {n, article_id, start, end}."""
     out: dict[int, dict[str, Any]] = {}
-    for m in re.finditer(r"\[\[(\d+)\]\]\(<" + re.escape(PREFIX) + r"([^>\s]*)>", markdown):
+    for m in _LINKED.finditer(markdown):
         key = parse(m.group(2))
         if key and int(m.group(1)) not in out:
             out[int(m.group(1))] = {"n": int(m.group(1)), "article_id": key[0], "start": key[1], "end": key[2]}

@@ -17,7 +17,6 @@ from dataclasses import replace
 from ..config import DEFAULT_CONTEXT_PAD
 from ..types import Hit
 
-DEFAULT_PAD = DEFAULT_CONTEXT_PAD  # characters a window may add on each side (RAG_CONTEXT_PAD; 0: the chunks as they are)
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+|\n+")  # where a sentence ends and the next begins
 
 
@@ -39,7 +38,7 @@ def _end(text: str, end: int, hi: int) -> int:
     return last
 
 
-def widen(hits: Sequence[Hit], texts: Mapping[str, str], pad: int = DEFAULT_PAD) -> list[Hit]:
+def widen(hits: Sequence[Hit], texts: Mapping[str, str], pad: int = DEFAULT_CONTEXT_PAD) -> list[Hit]:
     """`hits`, each extended to whole sentences up to `pad` characters on each side within its
     article's text (`texts[article_id]`), overlapping or touching windows of one article merged;
     a hit whose offsets don't hold its text in the article is kept as it is."""
