@@ -52,8 +52,8 @@ def test_a_followup_searches_with_the_earlier_turn_and_a_standalone_question_alo
     history = [{"role": "user", "content": "Who was driving the truck in Randolph?"},
                {"role": "assistant", "content": "Volodymyr Zhukovskyy [1]"}]
     follow = make_plan("How old is he?", history, today=TODAY)
-    assert follow.followup and follow.context == "Who was driving the truck in Randolph?"
-    assert follow.search == "Who was driving the truck in Randolph? How old is he?"
+    assert follow.followup and follow.context == "Who was driving the truck in Randolph? Volodymyr Zhukovskyy"
+    assert follow.search == "Who was driving the truck in Randolph? Volodymyr Zhukovskyy How old is he?"
     alone = make_plan("What did Putin say about weapons supply?", history, today=TODAY)
     assert not alone.followup and alone.context == "" and alone.search == alone.question
 

@@ -56,7 +56,17 @@ def test_a_sentence_that_says_the_asked_for_thing_is_not_known(slot: str | None,
 def test_what_a_how_many_question_counts() -> None:
     assert counted("How many protesters were injured when police fired?") == {"protesters"}
     assert counted("How much hush money was she paid?") == {"hush", "money"}
-    assert counted("How many people died?") == set()  # people, times: anything counted
+    assert counted("How many people died?") == {"died"}  # people are anyone; dying is what is counted
+    assert counted("How many times did she win?") == set()
+    assert counted("What was the confirmed death toll?") == {"died"}
+
+
+def test_a_count_is_not_a_modifier() -> None:
+    toll = "What was the confirmed death toll after the explosion?"
+    assert not holds("number", "A gas leak brought the ten-storey building down, killing residents.", toll)
+    assert holds("number", "A total of 39 are confirmed dead.", toll)
+    assert not holds("number", "More than a million people attended the funeral.", "How many people died?")
+    assert holds("number", "The three-year-old was rescued.", "How old was the child?")  # an age is asked
 
 
 def test_a_sentence_holds_the_number_only_of_what_is_counted() -> None:

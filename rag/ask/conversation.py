@@ -1,11 +1,14 @@
 """Follow-up questions without an LLM: decide whether a turn leans on the conversation, and if
 so search with the earlier user turns too.
 
-History is a list of {"role", "content"} messages, the shape Gradio uses. Assistant turns (with
-their source boxes and [n] markers) are not searched: they are our own quotes, and the user's
-words say what the conversation is about. But an assistant turn may say which articles it cited
-(`"article_ids": [...]`, as `Answer.history_message()` writes it): a follow-up then leans on
-those articles too.
+History is a list of {"role", "content"} messages, the shape Gradio uses. Of the assistant turns
+(our own quotes, with source boxes and [n] markers) only the names the last answer's first
+statement gave are searched ("Which voice actress ...?" answered "Lauren Landa said ...", then
+"Which show did she ...?": she is Lauren Landa); the user's words say what the conversation is
+about. An assistant turn may also say which articles it cited (`"article_ids": [...]`, as
+`Answer.history_message()` writes it): a follow-up then leans on those articles too. A follow-up
+is a question with a pronoun, one that refers back ("in response", "as well", "the other"), or a
+short one that names nothing.
 """
 
 from __future__ import annotations
@@ -20,11 +23,15 @@ Message = dict[str, Any]
 
 _LEANS = re.compile(
     r"\b(?:he|she|it|they|him|her|his|hers|its|their|them|this|that|these|those|there|then|the same)\b"
+    r"|\b(?:in (?:response|reply|return)|afterwards|as well|too|also|instead|either|the other|meanwhile)\b"
     r"|^\s*(?:and|but|so|also|what about|how about)\b",
     re.I,
 )
 _MARKER = re.compile(r"\s*\[\d+\]")
+_FIRST = re.compile(r"\s*\[1\]")
 CONTEXT_TURNS = 2
+NAMES = 4  # names of the last answer a follow-up's context carries
+_FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")  # two or more capitalised words
 
 
 def message_text(message: Message) -> str:
@@ -62,11 +69,14 @@ def is_followup(question: str) -> bool:
 
 
 def context_for(question: str, history: Sequence[Message] | None) -> str:
-    """The earlier user turns a follow-up needs ('' for a standalone question)."""
+    """The earlier user turns a follow-up needs ('' for a standalone question), and the names the
+    last answer gave ("Which voice actress ...?" answered "Lauren Landa ...": "she" is Lauren Landa)."""
     turns = user_turns(history)
     if not turns or not is_followup(question):
         return ""
-    return " ".join(turns[-CONTEXT_TURNS:])
+    asked = " ".join(turns[-CONTEXT_TURNS:])
+    named = [n for n in dict.fromkeys(_FULL_NAME.findall(first_said(history))) if n not in asked]
+    return " ".join([asked, *named[:NAMES]])
 
 
 def cited_articles(history: Sequence[Message] | None) -> tuple[str, ...]:
@@ -79,6 +89,14 @@ def cited_articles(history: Sequence[Message] | None) -> tuple[str, ...]:
             return tuple(dict.fromkeys(i for i in ids if isinstance(i, str) and i))[:10]
         return ()
     return ()
+
+
+def first_said(history: Sequence[Message] | None) -> str:
+    """The last answer's first cited statement (what it answered with; the rest is support)."""
+    for m in reversed(list(history or ())):
+        if m.get("role") == "assistant" and not (m.get("metadata") or {}).get("title"):
+            return _FIRST.split(message_text(m), maxsplit=1)[0]
+    return ""
 
 
 def said_before(history: Sequence[Message] | None) -> str:

@@ -90,7 +90,8 @@ def _phrase_slot(phrase: str) -> str | None:
 
 
 _NAME_OF = re.compile(r"\bname\s+(?:of\s+)?((?:[\w'’-]+(?:\s+|$)){1,6})", re.I)
-_HOW_MANY = re.compile(r"\bhow (?:many|much)\s+((?:[\w'’-]+(?:\s+|$)){1,4})", re.I)
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\s+([\w'’-]+(?:\s+[\w'’-]+){0,3})", re.I)  # up to 4 words, not past punctuation
+_TOLL = re.compile(r"\b(?:death|casualty) toll\b|\bnumber of (?:deaths|dead|fatalities|victims)\b", re.I)
 _GENERIC_COUNTS = frozenset("people persons times others more of the a an in".split())
 _MONEY_WORDS = frozenset("money cash fine fines ransom reward salary price cost bail damages compensation funding "
                          "aid budget debt".split())
@@ -101,7 +102,7 @@ def counted(question: str) -> set[str]:
     """The words of what a "how many/much" question counts ("how many proteins unique to ..." ->
     {"proteins", "unique"}; "how much hush money" -> {"hush", "money"}); empty for people, times."""
     m = _HOW_MANY.search(question)
-    words: set[str] = set()
+    words: set[str] = {"died"} if _TOLL.search(question) else set()  # a toll counts deaths
     for word in (m.group(1).split() if m else ()):
         low = word.lower()
         if low in _PHRASE_END:
@@ -152,6 +153,8 @@ _TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|President|Prime Minister|Minister|S
                     r"Pope|Judge|Chancellor|General|Captain|Sir|Dame|Lord|Lady|Chief|Director|Chairman|Secretary)\.?\s+$")
 _REASON = re.compile(r"\b(?:because|due to|as a result|owing to|caused by|after|following|amid|in response to|"
                      r"in protest|since|so that|in order to|led to|resulted in|blamed|citing|over)\b", re.I)
+_COUNT_Q = re.compile(r"\bhow many\b|\bnumber of\b|\btoll\b", re.I)
+_MODIFIER = re.compile(r"-[a-z]")  # "a ten-storey building", "the three-year-old": a modifier, not a count
 _LINKS = frozenset("of de da del van von al bin la le the and &".split())
 _SENTENCE_START = re.compile(r"^\W*$")
 
@@ -197,8 +200,10 @@ def holds(slot: str | None, sentence: str, question: str) -> bool:
         named = set(tokenize(" ".join(what - _MONEY_WORDS)))
         if named and not named & set(tokenize(sentence)):
             return False  # "how many protesters": a sentence that counts police officers doesn't say
+        count = bool(_COUNT_Q.search(question))
         return any(_new(m.group(), asked) for m in _NUMBER.finditer(sentence)
-                   if not (_YEAR.fullmatch(m.group()) and "$" not in sentence[max(0, m.start() - 2):m.start()]))
+                   if not (_YEAR.fullmatch(m.group()) and "$" not in sentence[max(0, m.start() - 2):m.start()])
+                   and not (count and _MODIFIER.match(sentence, m.end())))
     if slot == DATE:
         return any(_new(m.group(), asked) for m in _DATE.finditer(sentence))
     if slot == QUOTE:
