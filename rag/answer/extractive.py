@@ -33,7 +33,7 @@ from ..ask.plan import COMPARISON, speaker, wants
 from ..ask.slots import holds, slot_of, unknown
 from ..check.disagree import Report, figures
 from ..lexicon import MONTH_NAME, NUMBER_WORDS, SCALES, WEEKDAY
-from ..text import tokenize
+from ..text import seen_lowercase, tokenize
 from ..types import Answer, Hit
 from .base import Draft, Steps, once
 from .sentences import PASSAGES, Sentence, abstain, attributed_to, candidates, cite, key, overlaps
@@ -86,6 +86,8 @@ _QUOTATION = re.compile(r"[\"“”]")
 _QUOTE = re.compile(r"[\"“”]|\b(?:said|says|told|according to|added|described|called|warned)\b", re.I)
 _CAPWORD = re.compile(r"\b[A-Z][\w'’.-]+")
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*")  # capitalised, not opening a sentence
+_EACH = re.compile(r"\b(?:each|both|respectively)\b", re.I)
+_FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")  # two or more capitalised words
 _TIMEWORD = re.compile(rf"(?:{MONTH_NAME}|{WEEKDAY}|christmas)", re.I)
 
 
@@ -269,6 +271,27 @@ class ExtractiveAnswerer:
         self.score(question, sentences, context)
         return chosen
 
+    @staticmethod
+    def for_each(question: str, sentences: list[Sentence], slot: str | None) -> list[Sentence]:
+        """For a question that asks the same of each of several people or things it names ("Eliud
+        Kipchoge and Brigid Kosgei ... What times did they each run?"): the best sentence about each
+        (naming its last word) that holds the kind of thing asked for; [] when it isn't such a
+        question or fewer than two of them are found."""
+        if not _EACH.search(question):
+            return []
+        chosen: list[Sentence] = []
+        for span in dict.fromkeys(_FULL_NAME.findall(question)):
+            words = span.split()
+            while words and (seen_lowercase(words[0], only=True) or _TIMEWORD.fullmatch(words[0])):
+                words = words[1:]  # "In October Eliud Kipchoge": the name is Eliud Kipchoge
+            if len(words) < 2:
+                continue
+            last = words[-1]
+            pool = [s for s in sentences if re.search(rf"\b{re.escape(last)}\b", s.text) and not overlaps(s, chosen)]
+            if pool:
+                chosen.append(max(pool, key=lambda s: (holds(slot, s.text, question), s.score)))
+        return chosen if len(chosen) >= 2 else []
+
     def covers(self, question: str, sentences: Sequence[Sentence], context: str = "") -> dict[str, float]:
         """How much of the question each candidate's passage covers (idf-weighted share of its
         terms in the title and passage), by article id (the best passage of each)."""
@@ -326,7 +349,10 @@ class ExtractiveAnswerer:
         unsaid = None if parts else next((s for s in ranked[:UNKNOWN_SENTENCES] if unknown(slot, s.text)), None)
         if unsaid is not None:  # the reports themselves say it isn't known
             return Draft(abstain(question, hits, sentences, missing=UNSAID[slot], said=unsaid))
-        chosen = self.each_part(question, parts, sentences, context) if parts else self.select(question, sentences, context)
+        if parts:
+            chosen = self.each_part(question, parts, sentences, context)
+        else:
+            chosen = self.for_each(question, sentences, slot) or self.select(question, sentences, context)
         if not chosen:
             return Draft(abstain(question, hits, sentences))
         citations = [cite(n, s) for n, s in enumerate(chosen, 1)]
