@@ -38,3 +38,18 @@ OCCUPATIONS = frozenset("""actor actress singer author writer journalist reporte
 # What a person does in words: "what did X <verb>?" asks for a quotation (rag/ask/plan.py, slots.py).
 SAY_VERBS = ("say|tell|write|conclude|warn|describe|react|respond|compare|give|call|ask|urge|promise|claim|argue|"
              "suggest|predict|insist|admit|deny|vow|demand|propose|recommend|tweet|post")
+
+# words that make a capitalised name an organisation's or a place's, never a person's ("London Fire
+# Brigade", "Kamloops Police"): read by the quotation attributor and the "who" slot
+ORG_WORDS = frozenset(
+    """international organization organisation ministry department committee council party service
+    police university institute agency association union commission office court group company
+    corporation inc ltd llc times news post press network foundation bank fund government army forces
+    force navy guard board authority centre center society church club league federation assembly
+    parliament congress senate house airlines airways games fc team campaign watch reuters bbc cnn
+    street city county island islands republic states kingdom province region river mountain lake bay
+    sea ocean airport station hospital school college park hall square road avenue museum embassy
+    kremlin commonwealth coalition alliance network movement front brigade unit nations world
+    administration cabinet channel radio television tv magazine journal herald telegraph guardian
+    observer tribune""".split()
+)

@@ -204,3 +204,15 @@ def test_a_quote_question_also_searches_the_articles_that_quote_its_speaker() ->
     plan = replace(make_plan("What did Chris Wright say?", today=TODAY), speaker_articles=("a2",))
     found = retrieve(plan, search, ("2019-01-04", "2020-12-28"))
     assert asked == [(), ("a2",)] and "a2" in {h.article_id for h in found.hits}
+
+
+def test_an_organisation_a_place_or_a_coordination_is_not_who() -> None:
+    who = "Name the engineer who was killed at the station."
+    for sentence in ("London Ambulance Service and London Fire Brigade were the first responders.",
+                     "The travelator links the Northern and Jubilee lines.",
+                     "Agence France-Presse reported 32 hospitalised.",
+                     "A spokesperson for Stagecoach South said their thoughts were with the families.",
+                     "Help came from The Mustard Seed Kamloops."):
+        assert not holds("person", sentence, who), sentence
+    assert holds("person", "Detective Inspector Darren Gough named him.", who)
+    assert holds("person", "Results between Biden and Senator Bernie Sanders were close.", "Who won the race?")

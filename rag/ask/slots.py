@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import MONTH_NAME, NUMBER_WORDS, SAY_VERBS, SCALES, WEEKDAY
+from ..lexicon import MONTH_NAME, NUMBER_WORDS, ORG_WORDS, SAY_VERBS, SCALES, WEEKDAY
 from ..text import seen_lowercase, tokenize
 
 NUMBER, DATE, PERSON, PLACE, ORG, NAME, REASON, QUOTE = (
@@ -153,6 +153,11 @@ _TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|President|Prime Minister|Minister|S
                     r"Pope|Judge|Chancellor|General|Captain|Sir|Dame|Lord|Lady|Chief|Director|Chairman|Secretary)\.?\s+$")
 _REASON = re.compile(r"\b(?:because|due to|as a result|owing to|caused by|after|following|amid|in response to|"
                      r"in protest|since|so that|in order to|led to|resulted in|blamed|citing|over)\b", re.I)
+# what a person's name never holds: an article or preposition opening it, a compass
+# point closing it, a news agency's word
+_AND = re.compile(r"\s+(?:and|&)\s+")
+_NOT_A_NAME = re.compile(r"^(?:The|In|At|On|From|For|By|With|To)\s|\s(?:North|South|East|West|Central)$"
+                         r"|\b(?:Press|Presse|Agence|Agency|Media|Network)\b")
 _COUNT_Q = re.compile(r"\bhow many\b|\bnumber of\b|\btoll\b", re.I)
 _MODIFIER = re.compile(r"-[a-z]")  # "a ten-storey building", "the three-year-old": a modifier, not a count
 _LINKS = frozenset("of de da del van von al bin la le the and &".split())
@@ -180,10 +185,17 @@ def _spans(sentence: str) -> list[tuple[str, str]]:
 def _person(before: str, span: str) -> bool:
     """A capitalised span reads as a person's name: a title before it, or two or more words that
     are not an organisation's or a place's, not dates, and not opened by a common word."""
-    if _TITLE.search(before):
-        return True
+    words = span.split()
+    if _TITLE.search(before) or (len(words) > 1 and _TITLE.search(f"{words[0]} ")):
+        return True  # "President Putin", "Senator Bernie Sanders"
+    if _AND.search(span):  # "Biden and Senator Bernie Sanders": each side on its own
+        return any(_person(before if i == 0 else "", part) for i, part in enumerate(_AND.split(span)))
+    if _NOT_A_NAME.search(span):
+        return False  # "The Mustard Seed", "In B.C.", "Stagecoach South", "Agence France-Presse"
     words = [w for w in span.split() if w.lower() not in _LINKS]
     low = {w.lower().strip(".") for w in words}
+    if low & ORG_WORDS:
+        return False
     return (len(words) >= 2 and not (_ORG_WORD.search(span) or _LOCATIVE.search(before) or low & _PLACE_NOUNS
                                      or _DATE.search(span) or seen_lowercase(words[0], only=True)))
 

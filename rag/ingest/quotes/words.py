@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ...lexicon import MONTH_NAMES, WEEKDAYS
+from ...lexicon import MONTH_NAMES, ORG_WORDS, WEEKDAYS
 
 if TYPE_CHECKING:
     from .parts import Tok
@@ -75,18 +75,7 @@ TITLES = frozenset(
 PARTICLES = frozenset({"de", "la", "le", "van", "von", "der", "den", "ter", "bin", "ibn", "al", "da", "di",
                         "du", "del", "dos", "das", "do", "y", "st"})
 TIME = frozenset([*WEEKDAYS, *MONTH_NAMES, "christmas", "easter"])
-ORG = frozenset(
-    """international organization organisation ministry department committee council party service
-    police university institute agency association union commission office court group company
-    corporation inc ltd llc times news post press network foundation bank fund government army forces
-    force navy guard board authority centre center society church club league federation assembly
-    parliament congress senate house airlines airways games fc team campaign watch reuters bbc cnn
-    street city county island islands republic states kingdom province region river mountain lake bay
-    sea ocean airport station hospital school college park hall square road avenue museum embassy
-    kremlin commonwealth coalition alliance network movement front brigade unit nations world
-    administration cabinet channel radio television tv magazine journal herald telegraph guardian
-    observer tribune""".split()
-)
+ORG = ORG_WORDS
 QUANTITIES = frozenset(
     "many some all few several most million thousand hundred thousands millions hundreds dozens two three four five "
     "other fellow".split()
