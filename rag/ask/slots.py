@@ -65,7 +65,7 @@ _PERSON_Q = re.compile(r"^\W*(?:who|whom)\b|\bwho (?:was|were|is|are|did|has|had
 _PLACE_Q = re.compile(r"^\W*where\b|\bwhere (?:did|was|were|is|are|will|does|do|had|has)\b", re.I)
 _NAME_Q = re.compile(r"\bwhat (?:was|is|were|are) (?:it|they|the [\w-]+(?: [\w-]+)?) (?:called|named|known as)\b|"
                      r"\b(?:what|which) name\b|\bname of\b|\bwhat (?:was|is) the (?:title|name)\b|\bcalled what\b", re.I)
-_WH_PHRASE = re.compile(r"\b(?:which|what|whose)\s+((?:[\w'’-]+(?:\s+|$)){1,6})", re.I)
+_WH_PHRASE = re.compile(r"\b(?:which|what|whose)\s+((?:[\w'’-]+(?:\s+|$)){1,9})", re.I)
 _ACCORDING = re.compile(r"^\W*according to [^,]+,\s*", re.I)
 _QUESTION_START = re.compile(r"^\W*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|did|does|do|"
                              r"has|have|had|can|could|will|would|in|on|at|around|according|once|before|after)\b", re.I)
