@@ -26,7 +26,7 @@ from .answer.quoted import QuoteAnswerer, QuoteHit, hits_of, rank
 from .answer.timeline import TimelineAnswerer
 from .ask.context import widen
 from .ask.conversation import Message, user_turns
-from .ask.plan import Plan, make_plan
+from .ask.plan import Plan, make_plan, outlets_named
 from .ask.rerank import Reranker
 from .ask.retrieve import Retrieval, retrieve, search
 from .check import check
@@ -226,6 +226,8 @@ class NewsIndex:
         plan = self._condense(plan, history, fallback, notes)
         if plan.speaker and not plan.filters.article_ids:  # "what did X say": the article table knows where X is quoted
             plan = replace(plan, speaker_articles=tuple(self.store.quoting_ids(plan.speaker, plan.filters)[:SPEAKER_ARTICLES]))
+        if not plan.filters.sources:  # "What did the BBC report ...": that outlet's reports count for more
+            plan = replace(plan, outlets=outlets_named(plan.question, list(self.store.stats().sources)))
         found = retrieve(plan, self._search, self.store.coverage())
         t1 = time.perf_counter()
         draft = yield from self._write(plan, found, fallback, notes)

@@ -111,6 +111,16 @@ def test_search_by_source_and_article(wikinews_index: NewsIndex) -> None:
     assert hits and {h.article_id for h in hits} == {target}
 
 
+def test_an_outlet_the_question_names_is_searched_first_without_hiding_the_rest(wikinews_index: NewsIndex) -> None:
+    plain = wikinews_index.query("What was reported about Tucker Carlson?")
+    assert plain.hits[0].source == "Baonghean.vn"  # the seed tells of the interview
+    named = wikinews_index.query("What did Wikinews report about Tucker Carlson?")
+    assert named.hits[0].source.startswith("Wikinews") and named.filters == {}  # a signal, not a filter
+    # an explicit outlet filter wins over the one the question names
+    chosen = wikinews_index.query("What did Wikinews report about Tucker Carlson?", sources=["Baonghean.vn"])
+    assert {h.source for h in chosen.hits} == {"Baonghean.vn"}
+
+
 @pytest.mark.slow
 def test_query_with_a_date_window_records_the_filters(wikinews_index: NewsIndex) -> None:
     answer = wikinews_index.query("What happened in the earthquake?", since="2020-01-01", until="2020-03-31")

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from rag.answer import order
-from rag.ask.plan import COMPARISON_INTENT, FACTUAL, QUOTE, TIMELINE, TIMELINE_K, make_plan, quote_topic, speaker, wants
+from rag.ask.plan import COMPARISON_INTENT, FACTUAL, QUOTE, TIMELINE, TIMELINE_K, make_plan, quote_topic, speaker, wants, outlets_named
 from rag.ask.retrieve import Retrieval
 from rag.types import Filters, Hit
 
@@ -91,3 +91,12 @@ def test_the_answerers_tried_and_their_order(question: str, found: Retrieval, ll
 
     spec = LLMSpec("openai", "m", "http://127.0.0.1:1/v1") if llm else None
     assert order(make_plan(question, answerer=spec, today=TODAY), found) == expected
+
+
+def test_the_outlets_a_question_names() -> None:
+    outlets = ["Wikinews (en.wikinews.org)", "The Guardian", "BBC", "Baonghean.vn", "(unknown)"]
+    assert outlets_named("What did the Guardian report about the fire?", outlets) == ("The Guardian",)
+    assert outlets_named("What did Wikinews say?", outlets) == ("Wikinews (en.wikinews.org)",)
+    assert outlets_named("What did Baonghean.vn and the BBC say?", outlets) == ("BBC", "Baonghean.vn")
+    assert outlets_named("Was the guardian angel found?", outlets) == ()  # a name keeps its case
+    assert outlets_named("What was reported in BBCs?", outlets) == ()  # a whole word only

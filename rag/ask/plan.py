@@ -63,6 +63,17 @@ _AND_ASK = re.compile(r"(?:,|;)?\s+and\s+(?=(?:what|which|who|whom|whose|when|wh
                       r"for what|to what|by what|by how|name)\b)|;\s+", re.I)
 
 
+def outlets_named(question: str, outlets: Sequence[str]) -> tuple[str, ...]:
+    """The outlets of `outlets` that `question` names, as a whole word or phrase, case kept for
+    short names ("BBC", "the Guardian", not "guardian angel"; "Wikinews")."""
+    found = []
+    for name in outlets:
+        core = re.sub(r"^the\s+|\s*\(.*\)$", "", name.strip(), flags=re.I)  # "Wikinews (en.wikinews.org)": Wikinews
+        if len(core) >= 3 and re.search(rf"(?<![\w-]){re.escape(core)}(?![\w-])", question):
+            found.append(name)
+    return tuple(found)
+
+
 def parts_of(question: str) -> tuple[str, ...]:
     """The asks of a question that joins two or more ("How many died, and where did it happen?"
     -> both halves); one part for a question that asks one thing."""
@@ -117,6 +128,8 @@ class Plan:
     context_articles: tuple[str, ...] = ()  # a follow-up's: the articles the last answer cited
     said: str = ""  # a follow-up's: what the last answer said (its sentences are not quoted again)
     speaker_articles: tuple[str, ...] = ()  # a quote question's: the articles quoting its speaker (set by NewsIndex)
+    outlets: tuple[str, ...] = ()  # the index's outlets the question names ("What did the BBC report ..."): searched
+    # too, a soft signal (set by NewsIndex; an explicit outlet filter wins)
     intent: str = FACTUAL  # factual | quote | timeline | comparison
     wants: frozenset[str] = field(default_factory=frozenset)  # number, date, person, quote
     slot: str | None = None  # the one kind of thing asked for (rag/ask/slots.py): number, date, person, place, ...

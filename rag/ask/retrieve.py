@@ -35,6 +35,7 @@ RRF_K = 60
 DEFAULT_CANDIDATES = 50
 
 
+OUTLET_WEIGHT = 2.0  # a named outlet's reports outrank the rest at equal rank, without hiding them
 WIDEN_DAYS = 31  # a window that held nothing is widened by this much on each side, then dropped
 
 Search = Callable[[str, int, Filters], "list[Hit]"]
@@ -65,6 +66,8 @@ def retrieve(plan: "Plan", search: Search, coverage: tuple[str, str] | None) -> 
     for among in (plan.context_articles, plan.speaker_articles):  # what the last answer cited; who is quoted where
         if among and not plan.filters.article_ids:
             hits = fuse(hits, search(plan.search, plan.k, replace(found.filters, article_ids=among)), plan.k)
+    if plan.outlets and not plan.filters.sources:  # an outlet the question names: its reports first, not only
+        hits = fuse(hits, found.among(search, plan.search, plan.k, sources=plan.outlets), plan.k, OUTLET_WEIGHT)
     return Retrieval(hits, found.filters, found.window, found.widened, found.outside, coverage,
                      time.perf_counter() - t0)
 
@@ -73,9 +76,11 @@ def retrieve(plan: "Plan", search: Search, coverage: tuple[str, str] | None) -> 
 class _Within(Retrieval):
     keep: tuple[str, ...] = ()  # before the corpus: only the later reports that mention the time
 
-    def among(self, search: Search, text: str, k: int) -> list[Hit]:
-        """`text` searched under the same restrictions (in the reports kept, when there are some)."""
-        return search(text, k, replace(self.filters, article_ids=self.keep) if self.keep else self.filters)
+    def among(self, search: Search, text: str, k: int, sources: tuple[str, ...] = ()) -> list[Hit]:
+        """`text` searched under the same restrictions (in the reports kept, when there are some),
+        and in `sources` only when given."""
+        f = replace(self.filters, article_ids=self.keep) if self.keep else self.filters
+        return search(text, k, replace(f, sources=sources) if sources else f)
 
 
 def within(search: Search, text: str, k: int, f: Filters, window: "TimeWindow | None",
