@@ -244,3 +244,48 @@ def test_the_articles_quoting_a_speaker_come_from_the_table(index: NewsIndex) ->
     assert index.store.quoting_ids("Solvang") == ["talks-1"]
     assert index.store.quoting_ids("Ingrid Solvang", Filters(since="2021-04-01")) == []
     assert index.store.quoting_ids("Nobody") == []
+
+
+MORE = [
+    {"id": "race-1", "title": "Records fall at the Brannholm marathon", "date": "2021-10-10", "source": "Coast Post",
+     "text": "Kenyan runners Eliud Kiprono and Brigid Kemboi made history at the Brannholm marathon on Sunday. Kiprono "
+             "crossed the line first in 2:01:09 after a fast start by the leading group. Kemboi won the women's race "
+             "in 2:14:04, a course record by four minutes. Organisers said 9,000 runners took part in the race."},
+    {"id": "game-1", "title": "Harbour Quest sells well", "date": "2018-03-01", "source": "Daily Wire",
+     "text": "Harbour Quest is a 2017 puzzle game made in Lindmark by the studio Fjord Games. Its makers first showed "
+             "it at a Lindmark fair. It came out on July 21, 2017, for home computers and phones. The studio sold "
+             "40,000 copies of it in a year."},
+    {"id": "flood-1", "title": "Floods close the Brannholm coast road", "date": "2021-12-06", "source": "Coast Post",
+     "text": "Floods closed the Brannholm coast road on Monday after two days of rain. Two drivers were injured when "
+             "their car was swept off the road near the harbour. The council said the road would reopen next week."},
+]
+
+
+@pytest.fixture(scope="module")
+def more(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
+    tmp = tmp_path_factory.mktemp("more")
+    src = tmp / "more.jsonl"
+    src.write_text("".join(json.dumps(a) + "\n" for a in MORE), encoding="utf-8")
+    idx = memory_index(tmp)
+    assert idx.ingest([src], progress=False).added == 3
+    return idx
+
+
+def test_what_is_asked_of_each_name_is_answered_for_each(more: NewsIndex) -> None:
+    answer = more.query("Eliud Kiprono and Brigid Kemboi made history in Brannholm. What times did they each run?",
+                        as_of="2022-01-01")
+    assert "2:01:09" in answer.text and "2:14:04" in answer.text
+
+
+def test_when_is_answered_with_the_day_not_only_the_year(more: NewsIndex) -> None:
+    answer = more.query("When did the Harbour Quest puzzle game by Fjord Games come out?", as_of="2022-01-01")
+    assert "July 21, 2017" in answer.text
+
+
+def test_a_followup_asking_for_deaths_where_none_are_reported_says_so(more: NewsIndex) -> None:
+    first = more.query("What happened on the Brannholm coast road?", as_of="2022-01-01")
+    history = [{"role": "user", "content": first.question}, first.history_message()]
+    deaths = more.query("How many people died?", history=history, as_of="2022-01-01")
+    assert deaths.abstained and deaths.text.startswith("The articles found don't say how many")
+    hurt = more.query("How many drivers were injured?", history=history, as_of="2022-01-01")
+    assert not hurt.abstained and "Two drivers" in hurt.text

@@ -32,7 +32,7 @@ import numpy as np
 from ..ask.plan import COMPARISON, speaker, wants
 from ..ask.slots import holds, slot_of, unknown
 from ..check.disagree import Report, figures
-from ..lexicon import MONTH_NAME, NUMBER_WORDS, SCALES, WEEKDAY
+from ..lexicon import MONTH_NAME, MONTH_WORD, NUMBER_WORDS, SCALES, WEEKDAY
 from ..text import seen_lowercase, tokenize
 from ..types import Answer, Hit
 from .base import Draft, Steps, once
@@ -86,6 +86,7 @@ _QUOTATION = re.compile(r"[\"“”]")
 _QUOTE = re.compile(r"[\"“”]|\b(?:said|says|told|according to|added|described|called|warned)\b", re.I)
 _CAPWORD = re.compile(r"\b[A-Z][\w'’.-]+")
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*")  # capitalised, not opening a sentence
+_DAY = re.compile(rf"\b(?:{MONTH_WORD})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH_WORD})\b", re.I)
 _EACH = re.compile(r"\b(?:each|both|respectively)\b", re.I)
 _FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")  # two or more capitalised words
 _TIMEWORD = re.compile(rf"(?:{MONTH_NAME}|{WEEKDAY}|christmas)", re.I)
@@ -272,6 +273,18 @@ class ExtractiveAnswerer:
         return chosen
 
     @staticmethod
+    def sharpen(question: str, chosen: list[Sentence], best: list[Sentence]) -> list[Sentence]:
+        """For "when": if no chosen sentence gives a day ("a 2017 game"), the best of `best` that
+        does ("released on July 21, 2017") is added, in place of the last when the answer is full."""
+        if any(_DAY.search(s.text) for s in chosen):
+            return chosen
+        sharper = next((s for s in best if _DAY.search(s.text) and holds("date", s.text, question)
+                        and not overlaps(s, chosen)), None)
+        if sharper is None:
+            return chosen
+        return [*chosen[: MAX_SENTENCES - 1], sharper]
+
+    @staticmethod
     def for_each(question: str, sentences: list[Sentence], slot: str | None) -> list[Sentence]:
         """For a question that asks the same of each of several people or things it names ("Eliud
         Kipchoge and Brigid Kosgei ... What times did they each run?"): the best sentence about each
@@ -355,6 +368,8 @@ class ExtractiveAnswerer:
             chosen = self.for_each(question, sentences, slot) or self.select(question, sentences, context)
         if not chosen:
             return Draft(abstain(question, hits, sentences))
+        if slot == "date":
+            chosen = self.sharpen(question, chosen, ranked[:UNKNOWN_SENTENCES])
         citations = [cite(n, s) for n, s in enumerate(chosen, 1)]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
         stated, rivals = self.compared(chosen, sentences, story, Need.of(question, context).number)
