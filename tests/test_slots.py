@@ -216,3 +216,9 @@ def test_an_organisation_a_place_or_a_coordination_is_not_who() -> None:
         assert not holds("person", sentence, who), sentence
     assert holds("person", "Detective Inspector Darren Gough named him.", who)
     assert holds("person", "Results between Biden and Senator Bernie Sanders were close.", "Who won the race?")
+
+
+def test_who_won_or_acquired_may_be_a_team_a_country_or_a_company() -> None:
+    assert holds("person", "France beat Croatia 4-2 in the final in Moscow.", "Who won the World Cup Final in 2018?")
+    assert holds("person", "In 2012 the photo app was bought by Facebook.", "Who acquired Instagram?")
+    assert not holds("person", "France beat Croatia 4-2 in the final in Moscow.", "Who scored the winning goal?")

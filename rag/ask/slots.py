@@ -158,6 +158,8 @@ _REASON = re.compile(r"\b(?:because|due to|as a result|owing to|caused by|after|
 _AND = re.compile(r"\s+(?:and|&)\s+")
 _NOT_A_NAME = re.compile(r"^(?:The|In|At|On|From|For|By|With|To)\s|\s(?:North|South|East|West|Central)$"
                          r"|\b(?:Press|Presse|Agence|Agency|Media|Network)\b")
+_CONTEST_Q = re.compile(r"^\W*who\s+(?:won|wins|beat|defeated|acquired|bought|purchased|took over|lost|hosted|claimed|"
+                        r"clinched|(?:was|were|is|are)\s+(?:the\s+)?(?:runners?-up|winners?|champions?|finalists?))\b", re.I)
 _COUNT_Q = re.compile(r"\bhow many\b|\bnumber of\b|\btoll\b", re.I)
 _MODIFIER = re.compile(r"-[a-z]")  # "a ten-storey building", "the three-year-old": a modifier, not a count
 _LINKS = frozenset("of de da del van von al bin la le the and &".split())
@@ -227,8 +229,8 @@ def holds(slot: str | None, sentence: str, question: str) -> bool:
         return any(_LOCATIVE.search(b) and not _ORG_WORD.search(s) for b, s in spans)
     if slot == ORG:
         return any(_ORG_WORD.search(s) or _ACRONYM.fullmatch(s) for _, s in spans)
-    if slot == PERSON:
-        return any(_person(b, s) for b, s in spans)
+    if slot == PERSON:  # "Who won the World Cup?", "Who acquired Instagram?": a team, a country or a company too
+        return any(_person(b, s) for b, s in spans) or bool(_CONTEST_Q.search(question) and spans)
     return bool(spans) or bool(re.search(r"[\"“][^\"”]{2,60}[\"”]", sentence))  # NAME: a name or a quoted title
 
 
