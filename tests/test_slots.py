@@ -222,3 +222,11 @@ def test_who_won_or_acquired_may_be_a_team_a_country_or_a_company() -> None:
     assert holds("person", "France beat Croatia 4-2 in the final in Moscow.", "Who won the World Cup Final in 2018?")
     assert holds("person", "In 2012 the photo app was bought by Facebook.", "Who acquired Instagram?")
     assert not holds("person", "France beat Croatia 4-2 in the final in Moscow.", "Who scored the winning goal?")
+
+
+def test_a_wh_phrase_ends_at_its_verb() -> None:
+    assert slot_of("Which city hosted the Olympic games in 2012?") == "place"  # not the games' name
+    assert slot_of("Which hurricane hit Portugal's Azores islands?") == "name"
+    assert slot_of("Which armed group claimed the attack?") == "org"  # an -ed word before the head is no verb
+    assert holds("place", "Norway set the record, ahead of the United States and Germany.",
+                 "Which country won the most medals at the 2018 Winter Olympics?")
