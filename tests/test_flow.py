@@ -258,6 +258,9 @@ MORE = [
     {"id": "flood-1", "title": "Floods close the Brannholm coast road", "date": "2021-12-06", "source": "Coast Post",
      "text": "Floods closed the Brannholm coast road on Monday after two days of rain. Two drivers were injured when "
              "their car was swept off the road near the harbour. The council said the road would reopen next week."},
+    {"id": "cup-1", "title": "Rowing crews gather in Lindmark", "date": "2021-08-14", "source": "Daily Wire",
+     "text": "Crews from the World Rowing League met in Lindmark for the final of the Brannholm Cup regatta. The "
+             "Lindmark crew won the final by two lengths, and the mayor handed over the cup."},
 ]
 
 
@@ -267,8 +270,20 @@ def more(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
     src = tmp / "more.jsonl"
     src.write_text("".join(json.dumps(a) + "\n" for a in MORE), encoding="utf-8")
     idx = memory_index(tmp)
-    assert idx.ingest([src], progress=False).added == 3
+    assert idx.ingest([src], progress=False).added == 4
     return idx
+
+
+def test_a_name_of_several_words_counts_as_covered_only_where_its_words_run_together() -> None:
+    from rag.answer.extractive import ExtractiveAnswerer
+    from rag.types import Hit
+
+    text = MORE[3]["text"]  # "World Rowing League", "Brannholm Cup": World and Cup, never "World Cup"
+    hit = Hit("cup-1", MORE[3]["title"], "Daily Wire", "", "2021-08-14", text, 1.0, 0, len(text))
+    answerer = ExtractiveAnswerer(encode=lambda texts: None, idf=lambda t: 1.0, threshold=0.5)
+    named = answerer.confidence("Who won the final of the Brannholm Cup?", [hit])
+    scattered = answerer.confidence("Who won the final of the World Cup?", [hit])
+    assert named == 1.0 and scattered < named
 
 
 def test_what_is_asked_of_each_name_is_answered_for_each(more: NewsIndex) -> None:

@@ -142,6 +142,19 @@ class Need:
         return {k for k in ("number", "date", "person", "quote") if getattr(self, k)}
 
 
+def full_names(text: str) -> list[list[str]]:
+    """The names of two or more capitalised words in `text`, each once, as their words ("In October
+    Eliud Kipchoge and Brigid Kosgei ..." -> [["Eliud", "Kipchoge"], ["Brigid", "Kosgei"]])."""
+    out = []
+    for span in dict.fromkeys(_FULL_NAME.findall(text)):
+        words = span.split()
+        while words and (seen_lowercase(words[0], only=True) or _TIMEWORD.fullmatch(words[0])):
+            words = words[1:]  # "In October Eliud Kipchoge": the name is Eliud Kipchoge
+        if len(words) >= 2:
+            out.append(words)
+    return out
+
+
 class ExtractiveAnswerer:
     """Scores candidate sentences and quotes the best. `encode` embeds texts (L2-normalised);
     `idf` weighs a token by its rarity in the corpus (unseen tokens count as the rarest)."""
@@ -293,12 +306,7 @@ class ExtractiveAnswerer:
         if not _EACH.search(question):
             return []
         chosen: list[Sentence] = []
-        for span in dict.fromkeys(_FULL_NAME.findall(question)):
-            words = span.split()
-            while words and (seen_lowercase(words[0], only=True) or _TIMEWORD.fullmatch(words[0])):
-                words = words[1:]  # "In October Eliud Kipchoge": the name is Eliud Kipchoge
-            if len(words) < 2:
-                continue
+        for words in full_names(question):
             last = words[-1]
             pool = [s for s in sentences if re.search(rf"\b{re.escape(last)}\b", s.text) and not overlaps(s, chosen)]
             if pool:
@@ -323,9 +331,12 @@ class ExtractiveAnswerer:
         of the names it mentions (capitalised words, not months or days) that none of them mention.
         The words of `when`, the time the search's dates saw to, count as found."""
         top: dict[str, set[str]] = {}
+        runs: list[str] = []  # each top passage's tokens in order, for the names of several words
         given = set(tokenize(when))
         for h in hits[:CONFIDENCE_PASSAGES]:
-            top.setdefault(h.article_id, set(given)).update(tokenize(f"{h.title} {h.text}"))
+            tokens = tokenize(f"{h.title} {h.text}")
+            top.setdefault(h.article_id, set(given)).update(tokens)
+            runs.append(f" {' '.join(tokens)} ")
         if not top:
             return 0.0
         text = f"{question} {context}"
@@ -334,7 +345,10 @@ class ExtractiveAnswerer:
         coverage = max(sum(w for t, w in terms.items() if t in tokens) / total for tokens in top.values())
         names = {t for m in _NAME.findall(question) if not _TIMEWORD.fullmatch(m) for t in tokenize(m)}
         seen = set().union(*top.values())
-        missing = len(names - seen) / len(names) if names else 0.0
+        # a name of several words ("Rugby World Cup") counts as found only where its words run together
+        phrases = [f" {' '.join(tokenize(' '.join(p)))} " for p in full_names(question)]
+        lost = sum(not any(p in run for run in runs) for p in phrases)
+        missing = (len(names - seen) + lost) / (len(names) + len(phrases)) if names else 0.0
         return coverage - 0.5 * missing
 
     name = "extractive"
