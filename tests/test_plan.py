@@ -41,6 +41,10 @@ def test_a_quote_question_names_its_speaker_and_topic() -> None:
     assert (plan.speaker, plan.topic) == ("Putin", "weapons supply")
     assert speaker("Who signed in Istanbul?") is None
     assert quote_topic("What did Putin say about NATO?") == "NATO"
+    # a clause that sets the scene is not the topic: what follows the speaker's verb is
+    assert quote_topic("Asked about the talks in Geneva, what did Jo Jorgensen say US policy should resemble?") \
+        == "US policy should resemble"
+    assert "Geneva" in quote_topic("In Geneva on Monday what did Putin say about NATO?")  # no lead-in clause
 
 
 def test_a_timeline_searches_its_topic_with_more_passages() -> None:

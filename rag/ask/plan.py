@@ -97,11 +97,18 @@ def speaker(question: str) -> str | None:
     return names[-1].rstrip(".") if names else None
 
 
+_LEAD_IN = re.compile(r"^.*?,\s*\W*(?:what|how)\W*$", re.I | re.S)  # a clause that sets the scene, then the ask
+
+
 def quote_topic(question: str) -> str:
     """What a "What did X say about Y?" question is about: the question without its who-said frame
     ("What did Putin say about weapons supply?" -> "weapons supply")."""
     m = _SPEAKER.search(question)
-    rest = (question[:m.start()] + " " + question[m.end():]) if m else question
+    after = question[m.end():] if m else ""
+    if len(re.findall(r"\w+", after)) >= 2 and _LEAD_IN.match(question[:m.start()] if m else ""):
+        rest = after  # "Asked about the fighting, what did X say US policy should resemble?": what follows "say"
+    else:
+        rest = (question[:m.start()] + " " + question[m.end():]) if m else question
     rest = re.sub(r"^\W*(?:what|how|which|why|when|where|who)\b|\b(?:about|of|on|to)\b(?=\W*$)", " ", rest.strip(), flags=re.I)
     rest = re.sub(r"^\W*(?:about|on|regarding)\b", " ", rest.strip(), flags=re.I)
     return " ".join(rest.strip(" ,?.").split()) or question
