@@ -159,6 +159,13 @@ def stories(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
     return idx
 
 
+def test_a_quotation_split_by_its_attribution_is_quoted_whole(more: NewsIndex) -> None:
+    answer = more.query("How did Maren Vik describe the way warm water weakens the Lindmark glacier?", as_of="2022-01-01")
+    assert answer.text.startswith("Maren Vik said: “Now warm water cuts into the ice from below” … “Like scoring")
+    _verbatim(more, answer)
+    assert "scoring a plate of glass" in answer.citations[0].quote
+
+
 def test_a_detail_the_story_leaves_out_is_said_to_be_missing(stories: NewsIndex) -> None:
     answer = stories.query("What is the name of the driver of the bus that overturned in Babyninsky?", as_of="2021-12-01")
     assert answer.abstained and answer.text.startswith("The articles found don't say who.")
@@ -261,6 +268,10 @@ MORE = [
     {"id": "cup-1", "title": "Rowing crews gather in Lindmark", "date": "2021-08-14", "source": "Daily Wire",
      "text": "Crews from the World Rowing League met in Lindmark for the final of the Brannholm Cup regatta. The "
              "Lindmark crew won the final by two lengths, and the mayor handed over the cup."},
+    {"id": "ice-1", "title": "Warm water breaks the Lindmark glacier", "date": "2021-07-02", "source": "Coast Post",
+     "text": "Scientists studied the Lindmark glacier for three summers. \"Now warm water cuts into the ice from below,\" "
+             "said researcher Maren Vik of the Lindmark institute. \"Like scoring a plate of glass, the channel leaves "
+             "the glacier weak, and in a few decades it is gone.\" The study was published on Friday."},
 ]
 
 
@@ -270,8 +281,15 @@ def more(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
     src = tmp / "more.jsonl"
     src.write_text("".join(json.dumps(a) + "\n" for a in MORE), encoding="utf-8")
     idx = memory_index(tmp)
-    assert idx.ingest([src], progress=False).added == 4
+    assert idx.ingest([src], progress=False).added == 5
     return idx
+
+
+def test_a_quotation_split_by_its_attribution_is_quoted_whole(more: NewsIndex) -> None:
+    answer = more.query("How did Maren Vik describe the way warm water weakens the Lindmark glacier?", as_of="2022-01-01")
+    assert answer.text.startswith("Maren Vik said: “Now warm water cuts into the ice from below” … “Like scoring")
+    _verbatim(more, answer)
+    assert "scoring a plate of glass" in answer.citations[0].quote
 
 
 def test_a_name_of_several_words_counts_as_covered_only_where_its_words_run_together() -> None:

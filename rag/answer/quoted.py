@@ -113,6 +113,14 @@ def rank(about: str, found: list[QuoteHit], encode_texts: Callable[[list[str]], 
     return sorted(found, key=lambda h: h.score, reverse=True)
 
 
+def continues(first: QuoteHit, other: QuoteHit) -> bool:
+    """`other` is the rest of the utterance `first` is part of ("“A,” said X. “B”"): the same
+    speaker's, in the same article, in the same or the touching sentences, and on the topic too."""
+    a, b = sorted((first, other), key=lambda h: h.quote.start)
+    return (a.article_id == b.article_id and a.quote.speaker == b.quote.speaker and a.quote.end <= b.quote.start
+            and b.quote.sentence_start <= a.quote.sentence_end + 2 and other.score >= MIN_RELEVANCE)
+
+
 class QuoteAnswerer:
     """For "What did X say (about Y)?": X's quotations in the top articles that are about Y,
     quoted verbatim under X's name and cited. When X has none on Y but a story naming X has a
@@ -165,10 +173,20 @@ class QuoteAnswerer:
                                 citations=[h.citation(1)], hits=list(hits)))
         if not theirs or theirs[0].score < MIN_RELEVANCE:
             return None
-        chosen = [theirs[0]] + [h for h in theirs[1:2] if h.score >= theirs[0].score - SAME_TOPIC
-                                and h.quote.sentence_start != theirs[0].quote.sentence_start]
+        best = theirs[0]
+        other = next((h for h in theirs if h is not best and continues(best, h)), None)
+        chosen = [best] + [h for h in theirs[1:2] if h.score >= best.score - SAME_TOPIC and h is not other
+                           and h.quote.sentence_start != best.quote.sentence_start]
         citations = [h.citation(n) for n, h in enumerate(chosen, 1)]
-        text = " ".join(f"{h.quote.speaker} said: “{h.quote.text}” [{n}]" for n, h in enumerate(chosen, 1))
+        said = [f"“{h.quote.text}”" for h in chosen]
+        got = self.article(best.article_id) if other is not None else None
+        if other is not None and got is not None and got.text:  # "“A,” said X. “B”": one utterance, quoted whole
+            a, b = sorted((best, other), key=lambda h: h.quote.start)
+            said[0] = f"“{a.quote.text}” … “{b.quote.text}”"
+            start, end = a.quote.sentence_start, max(a.quote.sentence_end, b.quote.sentence_end)
+            c = citations[0]
+            citations[0] = Citation(1, c.article_id, c.title, c.source, c.url, c.published, got.text[start:end], start, end)
+        text = " ".join(f"{h.quote.speaker} said: {words} [{n}]" for n, (h, words) in enumerate(zip(chosen, said), 1))
         # another outlet's report of X on Y that gives a figure differently: the check step cites it and says so
         rivals = [h for h in theirs if h.score >= theirs[0].score - MARGIN]
         report = lambda h: Report(h.context, h.article_id, h.published, h.title, h.citation(0))  # noqa: E731
