@@ -36,12 +36,17 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
-    tmp = tmp_path_factory.mktemp("flow")
-    src = tmp / "articles.jsonl"
-    src.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
+    return _indexed(tmp_path_factory, "flow", ARTICLES)
+
+
+def _indexed(tmp_path_factory: pytest.TempPathFactory, name: str, articles: list[dict]) -> NewsIndex:
+    """A fake-embedder index of `articles`, every one of them ingested."""
+    tmp = tmp_path_factory.mktemp(name)
+    src = tmp / f"{name}.jsonl"
+    src.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
     idx = memory_index(tmp)
     report = idx.ingest([src], progress=False)
-    assert (report.added, report.failed) == (5, [])
+    assert (report.added, report.failed) == (len(articles), [])
     return idx
 
 
@@ -151,19 +156,7 @@ STORIES = [
 
 @pytest.fixture(scope="module")
 def stories(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
-    tmp = tmp_path_factory.mktemp("stories")
-    src = tmp / "stories.jsonl"
-    src.write_text("".join(json.dumps(a) + "\n" for a in STORIES), encoding="utf-8")
-    idx = memory_index(tmp)
-    assert idx.ingest([src], progress=False).added == 4
-    return idx
-
-
-def test_a_quotation_split_by_its_attribution_is_quoted_whole(more: NewsIndex) -> None:
-    answer = more.query("How did Maren Vik describe the way warm water weakens the Lindmark glacier?", as_of="2022-01-01")
-    assert answer.text.startswith("Maren Vik said: “Now warm water cuts into the ice from below” … “Like scoring")
-    _verbatim(more, answer)
-    assert "scoring a plate of glass" in answer.citations[0].quote
+    return _indexed(tmp_path_factory, "stories", STORIES)
 
 
 def test_a_detail_the_story_leaves_out_is_said_to_be_missing(stories: NewsIndex) -> None:
@@ -277,12 +270,7 @@ MORE = [
 
 @pytest.fixture(scope="module")
 def more(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
-    tmp = tmp_path_factory.mktemp("more")
-    src = tmp / "more.jsonl"
-    src.write_text("".join(json.dumps(a) + "\n" for a in MORE), encoding="utf-8")
-    idx = memory_index(tmp)
-    assert idx.ingest([src], progress=False).added == 5
-    return idx
+    return _indexed(tmp_path_factory, "more", MORE)
 
 
 def test_a_quotation_split_by_its_attribution_is_quoted_whole(more: NewsIndex) -> None:
