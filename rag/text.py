@@ -158,6 +158,24 @@ def seen_lowercase(word: str, only: bool = False) -> bool:
     return bool(flags & _ORTHO_LC) and not (only and flags & _ORTHO_MID_UC)
 
 
+_FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")  # two or more capitalised words
+_NOT_NAMES = frozenset([*MONTH_NAMES, *WEEKDAYS, *"""a an the in on at by for from with to of as after before since
+    during when while and but if so""".split()])  # words that open a capitalised run without being a name
+
+
+def full_names(text: str) -> list[list[str]]:
+    """The names of two or more capitalised words in `text`, each once, as their words ("In October
+    Eliud Kipchoge and Brigid Kosgei ..." -> [["Eliud", "Kipchoge"], ["Brigid", "Kosgei"]])."""
+    out = []
+    for span in dict.fromkeys(_FULL_NAME.findall(text)):
+        words = span.split()
+        while words and (seen_lowercase(words[0], only=True) or words[0].lower() in _NOT_NAMES):
+            words = words[1:]  # "In October Eliud Kipchoge": the name is Eliud Kipchoge
+        if len(words) >= 2:
+            out.append(words)
+    return out
+
+
 _FACT_WORDS = frozenset([*NUMBER_WORDS, *MONTH_NAMES, *WEEKDAYS])
 _PUNCT = ".,;:!?\"“”'’()[]"
 

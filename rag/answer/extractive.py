@@ -33,7 +33,7 @@ from ..ask.plan import COMPARISON, speaker, wants
 from ..ask.slots import holds, slot_of, unknown
 from ..check.disagree import Report, figures
 from ..lexicon import MONTH_NAME, MONTH_WORD, NUMBER_WORDS, SCALES, WEEKDAY
-from ..text import seen_lowercase, tokenize
+from ..text import full_names, tokenize
 from ..types import Answer, Hit
 from .base import Draft, Steps, once
 from .sentences import PASSAGES, Sentence, abstain, attributed_to, candidates, cite, key, overlaps
@@ -88,7 +88,6 @@ _CAPWORD = re.compile(r"\b[A-Z][\w'’.-]+")
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*")  # capitalised, not opening a sentence
 _DAY = re.compile(rf"\b(?:{MONTH_WORD})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH_WORD})\b", re.I)
 _EACH = re.compile(r"\b(?:each|both|respectively)\b", re.I)
-_FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")  # two or more capitalised words
 _TIMEWORD = re.compile(rf"(?:{MONTH_NAME}|{WEEKDAY}|christmas)", re.I)
 
 
@@ -140,19 +139,6 @@ class Need:
     @property
     def wanted(self) -> set[str]:
         return {k for k in ("number", "date", "person", "quote") if getattr(self, k)}
-
-
-def full_names(text: str) -> list[list[str]]:
-    """The names of two or more capitalised words in `text`, each once, as their words ("In October
-    Eliud Kipchoge and Brigid Kosgei ..." -> [["Eliud", "Kipchoge"], ["Brigid", "Kosgei"]])."""
-    out = []
-    for span in dict.fromkeys(_FULL_NAME.findall(text)):
-        words = span.split()
-        while words and (seen_lowercase(words[0], only=True) or _TIMEWORD.fullmatch(words[0])):
-            words = words[1:]  # "In October Eliud Kipchoge": the name is Eliud Kipchoge
-        if len(words) >= 2:
-            out.append(words)
-    return out
 
 
 class ExtractiveAnswerer:

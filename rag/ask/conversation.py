@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..text import tokenize
+from ..text import full_names, tokenize
 
 Message = dict[str, Any]
 
@@ -31,7 +31,6 @@ _MARKER = re.compile(r"\s*\[\d+\]")
 _FIRST = re.compile(r"\s*\[1\]")
 CONTEXT_TURNS = 2
 NAMES = 4  # names of the last answer a follow-up's context carries
-_FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")  # two or more capitalised words
 
 
 def message_text(message: Message) -> str:
@@ -75,7 +74,7 @@ def context_for(question: str, history: Sequence[Message] | None) -> str:
     if not turns or not is_followup(question):
         return ""
     asked = " ".join(turns[-CONTEXT_TURNS:])
-    named = [n for n in dict.fromkeys(_FULL_NAME.findall(first_said(history))) if n not in asked]
+    named = [n for n in (" ".join(words) for words in full_names(first_said(history))) if n not in asked]
     return " ".join([asked, *named[:NAMES]])
 
 

@@ -156,9 +156,9 @@ _TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|President|Prime Minister|Minister|S
                     r"Pope|Judge|Chancellor|General|Captain|Sir|Dame|Lord|Lady|Chief|Director|Chairman|Secretary)\.?\s+$")
 _REASON = re.compile(r"\b(?:because|due to|as a result|owing to|caused by|after|following|amid|in response to|"
                      r"in protest|since|so that|in order to|led to|resulted in|blamed|citing|over)\b", re.I)
-# what a person's name never holds: an article or preposition opening it, a compass
-# point closing it, a news agency's word
 _AND = re.compile(r"\s+(?:and|&)\s+")
+# what a person's name never holds: an article or preposition opening it, a compass point closing it,
+# a news agency's word
 _NOT_A_NAME = re.compile(r"^(?:The|In|At|On|From|For|By|With|To)\s|\s(?:North|South|East|West|Central)$"
                          r"|\b(?:Press|Presse|Agence|Agency|Media|Network)\b")
 _CONTEST_Q = re.compile(r"^\W*(?:who|which\s+[\w-]+)\s+(?:won|wins|beat|defeated|acquired|bought|purchased|took over|lost|hosted|claimed|"
