@@ -37,7 +37,10 @@ def run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
 
 
 # Wheels we compile once per machine (llama-cpp-python takes 3 to 11 minutes on 2 cores) and reuse.
-WHEELHOUSE = Path.home() / ".cache" / "newsrag" / "wheels"
+# Built for any x86-64 CPU, not this one's: a -march=native build crashed (general protection fault
+# in libggml-cpu) once the virtual machine had moved to another host.
+WHEELHOUSE = Path.home() / ".cache" / "newsrag" / "wheels-portable"
+PORTABLE = {"CMAKE_ARGS": "-DGGML_NATIVE=OFF"}
 
 
 def compiled_pins(extras: str) -> list[str]:
@@ -56,7 +59,8 @@ def build_wheels(extras: str) -> None:
         if any(WHEELHOUSE.glob(f"{name.replace('-', '_')}-{version}-*.whl")):
             continue
         print(f"compiling {pin} once (3 to 11 minutes); the wheel is kept in {WHEELHOUSE}", flush=True)
-        run(PY, "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps", "-w", WHEELHOUSE, pin)
+        run(PY, "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-cache-dir", "--no-deps", "-w", WHEELHOUSE, pin,
+            env={**os.environ, **PORTABLE})
 
 
 def setup(extras: str) -> None:
