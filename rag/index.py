@@ -195,7 +195,9 @@ class NewsIndex:
         the question names ("in March 2020", "last week") becomes a published-date window,
         resolved against `as_of` (default: the RAG_AS_OF setting, else today), unless `since` or
         `until` are given. When nothing was published in that window, the search widens and the
-        answer's notes say so.
+        answer's notes say so. An outlet of the index the question names ("What did the BBC
+        report ...?") has its reports searched first, the others still found, unless `sources`
+        is given.
 
         `llm` picks the answerer for this call ('extractive', 'ollama:MODEL', 'openai:MODEL@URL',
         'gguf:PATH'; default: the RAG_LLM setting). A generated answer is verified sentence by
