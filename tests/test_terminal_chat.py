@@ -19,6 +19,8 @@ from rag.errors import ConfigError
 
 PUTIN_Q = "What did Putin say about weapons supply?"
 FOLLOW_UP = "What did he say about NATO?"
+# what the follow-up searches: the first question, the name the first answer gave ("Vladimir Putin said: ..."), itself
+SEARCHED = f"{PUTIN_Q} Vladimir Putin {FOLLOW_UP}"
 TITLE = "President Putin wants to reach a solution to the Ukraine conflict through negotiations"
 SCRIPT = Path(sys.executable).with_name("newsrag")
 
@@ -44,8 +46,8 @@ def test_a_follow_up_is_asked_with_the_conversation_as_history(seed_index) -> No
     assert chat.history == [{"role": "user", "content": PUTIN_Q}, chat.last.history_message()]
 
     second = said(out, chat, FOLLOW_UP)
-    assert chat.last.search_query == f"{PUTIN_Q} {FOLLOW_UP}"  # it leaned on the first question
-    assert f"(searched for: {PUTIN_Q} {FOLLOW_UP})" in second
+    assert chat.last.search_query == SEARCHED  # it leaned on the first question and answer
+    assert f"(searched for: {SEARCHED})" in second
     assert len(chat.history) == 4 and chat.history[2] == {"role": "user", "content": FOLLOW_UP}
 
     alone, _ = chat_over(seed_index)  # the same words in a new conversation have nothing to lean on
@@ -243,7 +245,7 @@ def test_newsrag_chat_in_a_terminal(tmp_path: Path) -> None:
 
         term.type(FOLLOW_UP)
         second = term.expect("newsrag> ", timeout=120)
-        assert f"(searched for: {PUTIN_Q} {FOLLOW_UP})" in second
+        assert f"(searched for: {SEARCHED})" in second
 
         term.type("/sources")
         sources = term.expect("newsrag> ", timeout=60)
