@@ -229,7 +229,7 @@ class NewsIndex:
         if plan.speaker and not plan.filters.article_ids:  # "what did X say": the article table knows where X is quoted
             plan = replace(plan, speaker_articles=tuple(self.store.quoting_ids(plan.speaker, plan.filters)[:SPEAKER_ARTICLES]))
         if not plan.filters.sources:  # "What did the BBC report ...": that outlet's reports count for more
-            plan = replace(plan, outlets=outlets_named(plan.question, list(self.store.stats().sources)))
+            plan = replace(plan, outlets=outlets_named(plan.question, self.store.outlets()))
         found = retrieve(plan, self._search, self.store.coverage())
         t1 = time.perf_counter()
         draft = yield from self._write(plan, found, fallback, notes)

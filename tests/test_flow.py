@@ -310,3 +310,14 @@ def test_a_followup_asking_for_deaths_where_none_are_reported_says_so(more: News
     assert deaths.abstained and deaths.text.startswith("The articles found don't say how many")
     hurt = more.query("How many drivers were injured?", history=history, as_of="2022-01-01")
     assert not hurt.abstained and "Two drivers" in hurt.text
+
+
+def test_the_outlets_a_question_may_name_follow_every_write(tmp_path: Path) -> None:
+    idx = memory_index(tmp_path)
+    src = tmp_path / "first.jsonl"
+    src.write_text(json.dumps(MORE[0]) + "\n", encoding="utf-8")
+    idx.ingest([src], progress=False)
+    assert idx.store.outlets() == ("Coast Post",)
+    src.write_text(json.dumps(MORE[1]) + "\n", encoding="utf-8")
+    idx.ingest([src], progress=False)
+    assert set(idx.store.outlets()) == {"Coast Post", "Daily Wire"}  # counted again after the write

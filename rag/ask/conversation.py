@@ -90,21 +90,23 @@ def cited_articles(history: Sequence[Message] | None) -> tuple[str, ...]:
     return ()
 
 
-def first_said(history: Sequence[Message] | None) -> str:
-    """The last answer's first cited statement (what it answered with; the rest is support)."""
+def _last_answer(history: Sequence[Message] | None) -> str:
+    """The text of the last assistant message that is an answer (not a source box), or ''."""
     for m in reversed(list(history or ())):
         if m.get("role") == "assistant" and not (m.get("metadata") or {}).get("title"):
-            return _FIRST.split(message_text(m), maxsplit=1)[0]
+            return message_text(m)
     return ""
+
+
+def first_said(history: Sequence[Message] | None) -> str:
+    """The last answer's first cited statement (what it answered with; the rest is support)."""
+    return _FIRST.split(_last_answer(history), maxsplit=1)[0]
 
 
 def said_before(history: Sequence[Message] | None) -> str:
     """What the last answer in `history` said, without its [n] markers ('' when there is none): a
     follow-up asks for something new, so its answer doesn't quote the same sentences again."""
-    for m in reversed(list(history or ())):
-        if m.get("role") == "assistant" and not (m.get("metadata") or {}).get("title"):
-            return " ".join(_MARKER.sub(" ", message_text(m)).split())
-    return ""
+    return " ".join(_MARKER.sub(" ", _last_answer(history)).split())
 
 
 def search_query(question: str, history: Sequence[Message] | None) -> str:

@@ -190,8 +190,8 @@ def _spans(sentence: str) -> list[tuple[str, str]]:
 def _person(before: str, span: str) -> bool:
     """A capitalised span reads as a person's name: a title before it, or two or more words that
     are not an organisation's or a place's, not dates, and not opened by a common word."""
-    words = span.split()
-    if _TITLE.search(before) or (len(words) > 1 and _TITLE.search(f"{words[0]} ")):
+    first, *rest = span.split()
+    if _TITLE.search(before) or (rest and _TITLE.search(f"{first} ")):
         return True  # "President Putin", "Senator Bernie Sanders"
     if _AND.search(span):  # "Biden and Senator Bernie Sanders": each side on its own
         return any(_person(before if i == 0 else "", part) for i, part in enumerate(_AND.split(span)))

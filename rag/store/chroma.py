@@ -70,6 +70,7 @@ class Store:
                 self._table, self._lexical = Table(home / TABLE), Lexical(home / LEXICAL)
         self._chunks = None
         self._articles = None
+        self._outlets: tuple[int, tuple[str, ...]] | None = None  # (generation, outlets): see outlets()
         self._pool: list[set[str]] = []  # on a server: the words of the last dense search's passages
 
     # -- collections ---------------------------------------------------------------------
@@ -439,6 +440,14 @@ class Store:
     def stats(self) -> IndexStats:
         """Counts, outlets and dates of what the index holds (model and path are the caller's)."""
         return self._table.stats() if self.open() else IndexStats()
+
+    def outlets(self) -> tuple[str, ...]:
+        """The outlets the index holds, most articles first; counted again only after a write
+        (every question asks for them, and `stats()` reads every article record)."""
+        generation = self.generation()
+        if self._outlets is None or self._outlets[0] != generation:
+            self._outlets = (generation, tuple(self.stats().sources))
+        return self._outlets[1]
 
     def get_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
         """The committed article's record metadata and text."""
