@@ -103,7 +103,9 @@ def _counts(home: Path) -> tuple:
     idx = _index(home)
     chunk_ids = [cid for cid, _, _ in idx.store.iter_chunks()]
     stats = {k: v for k, v in idx.stats().to_dict().items() if k not in ("last_ingested", "path")}
-    found = [[cid for cid, *_ in idx.store.lexical(q, 20, Filters())] for q in ("explosion", "election vote", "police")]
+    # every chunk a few searches find, as sets: tantivy keeps a deleted chunk in its BM25 statistics until it merges
+    # the segment, so a crashed batch that was deleted and written again may tilt near-ties in the ranking
+    found = [sorted(cid for cid, *_ in idx.store.lexical(q, 1000, Filters())) for q in ("explosion", "election vote", "police")]
     return (idx.stats().articles, len(chunk_ids), sorted(chunk_ids), stats, idx.store.lexical_count(), found,
             idx.store._table.pending_ids())
 
